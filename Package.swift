@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "GlyphPrep",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "GlyphPrep", targets: ["GlyphPrep"]),
+        .executable(name: "glyphprep", targets: ["glyphprep"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libvips, found through pkg-config; Debian: libvips-dev.
+        .systemLibrary(
+            name: "CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
+        ),
+        // Fixed-arity wrappers for libvips' variadic calls, which Swift cannot call.
+        .target(name: "CVipsShims", dependencies: ["CVips"]),
+        .target(
+            name: "GlyphPrep",
+            dependencies: [
+                "CVips",
+                "CVipsShims",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "glyphprep",
+            dependencies: [
+                "GlyphPrep",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GlyphPrepTests", dependencies: ["GlyphPrep", "CVips", "CVipsShims"]),
+        .testTarget(
+            name: "GlyphPrepCLITests",
+            dependencies: [
+                "glyphprep",
+                "GlyphPrep",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
