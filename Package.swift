@@ -19,6 +19,12 @@ let package = Package(
             pkgConfig: "vips",
             providers: [.apt(["libvips-dev"])]
         ),
+        // OpenBLAS's CBLAS interface, for matrix products in inference and training.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
         // Fixed-arity wrappers for libvips' variadic calls, which Swift cannot call.
         .target(name: "CVipsShims", dependencies: ["CVips"]),
         .target(
@@ -26,6 +32,7 @@ let package = Package(
             dependencies: [
                 "CVips",
                 "CVipsShims",
+                "CBLAS",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -1,0 +1,114 @@
+#include "CVipsShims.h"
+
+int gpv_init(const char *argv0) { return vips_init(argv0); }
+
+void gpv_configure_batch(int threads) {
+    vips_cache_set_max(0);
+    vips_cache_set_max_mem(0);
+    vips_cache_set_max_files(0);
+    if (threads > 0) vips_concurrency_set(threads);
+}
+
+char *gpv_error_take(void) { return vips_error_buffer_copy(); }
+void gpv_error_clear(void) { vips_error_clear(); }
+
+const char *gpv_find_load_buffer(const void *data, size_t length) {
+    return vips_foreign_find_load_buffer(data, length);
+}
+
+int gpv_load_buffer(const void *data, size_t length, VipsImage **out) {
+    *out = vips_image_new_from_buffer(data, length, "",
+        "access", VIPS_ACCESS_SEQUENTIAL,
+        "fail_on", VIPS_FAIL_ON_TRUNCATED,
+        NULL);
+    return *out ? 0 : -1;
+}
+
+int gpv_jpegload_buffer(const void *data, size_t length, int shrink, VipsImage **out) {
+    return vips_jpegload_buffer((void *) data, length, out,
+        "shrink", shrink,
+        "access", VIPS_ACCESS_SEQUENTIAL,
+        "fail_on", VIPS_FAIL_ON_TRUNCATED,
+        NULL);
+}
+
+int gpv_webpload_buffer(const void *data, size_t length, double scale, VipsImage **out) {
+    return vips_webpload_buffer((void *) data, length, out,
+        "scale", scale,
+        "access", VIPS_ACCESS_SEQUENTIAL,
+        "fail_on", VIPS_FAIL_ON_TRUNCATED,
+        NULL);
+}
+
+int gpv_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
+
+int gpv_flatten_white(VipsImage *in, VipsImage **out) {
+    double white = (in->BandFmt == VIPS_FORMAT_USHORT || in->BandFmt == VIPS_FORMAT_SHORT) ? 65535.0 :
+        (in->BandFmt == VIPS_FORMAT_FLOAT || in->BandFmt == VIPS_FORMAT_DOUBLE) ? 1.0 : 255.0;
+    if (in->Type == VIPS_INTERPRETATION_RGB16 || in->Type == VIPS_INTERPRETATION_GREY16) white = 65535.0;
+    double background[4] = { white, white, white, white };
+    VipsArrayDouble *array = vips_array_double_new(background, in->Bands - 1);
+    int status = vips_flatten(in, out, "background", array, NULL);
+    vips_area_unref(VIPS_AREA(array));
+    return status;
+}
+
+int gpv_cast_uchar(VipsImage *in, VipsImage **out) {
+    return vips_cast(in, out, VIPS_FORMAT_UCHAR, "shift", TRUE, NULL);
+}
+
+int gpv_cast_float(VipsImage *in, VipsImage **out) {
+    return vips_cast(in, out, VIPS_FORMAT_FLOAT, NULL);
+}
+
+int gpv_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
+    return vips_colourspace(in, out, space, NULL);
+}
+
+int gpv_extract_band(VipsImage *in, VipsImage **out, int band, int n) {
+    return vips_extract_band(in, out, band, "n", n, NULL);
+}
+
+int gpv_gaussblur(VipsImage *in, VipsImage **out, double sigma) {
+    return vips_gaussblur(in, out, sigma, "precision", VIPS_PRECISION_FLOAT, NULL);
+}
+
+int gpv_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, VipsKernel kernel) {
+    return vips_resize(in, out, hscale, "vscale", vscale, "kernel", kernel, NULL);
+}
+
+int gpv_embed_black(VipsImage *in, VipsImage **out, int x, int y, int width, int height) {
+    return vips_embed(in, out, x, y, width, height, "extend", VIPS_EXTEND_BLACK, NULL);
+}
+
+int gpv_affine_shift(VipsImage *in, VipsImage **out, double dx, double dy, int width, int height) {
+    int area[4] = { 0, 0, width, height };
+    VipsArrayInt *oarea = vips_array_int_new(area, 4);
+    VipsInterpolate *bilinear = vips_interpolate_new("bilinear");
+    int status = vips_affine(in, out, 1.0, 0.0, 0.0, 1.0,
+        "odx", dx, "ody", dy, "oarea", oarea, "interpolate", bilinear,
+        "extend", VIPS_EXTEND_BLACK, NULL);
+    g_object_unref(bilinear);
+    vips_area_unref(VIPS_AREA(oarea));
+    return status;
+}
+
+int gpv_pngsave_buffer(VipsImage *in, void **buf, size_t *length, int compression) {
+    return vips_pngsave_buffer(in, buf, length, "compression", compression, "strip", TRUE, NULL);
+}
+
+int gpv_jpegsave_buffer(VipsImage *in, void **buf, size_t *length, int quality) {
+    return vips_jpegsave_buffer(in, buf, length, "Q", quality, "strip", TRUE, NULL);
+}
+
+int gpv_webpsave_buffer(VipsImage *in, void **buf, size_t *length, int quality) {
+    return vips_webpsave_buffer(in, buf, length, "Q", quality, "strip", TRUE, NULL);
+}
+
+int gpv_tiffsave_buffer(VipsImage *in, void **buf, size_t *length) {
+    return vips_tiffsave_buffer(in, buf, length, NULL);
+}
+
+int gpv_gifsave_buffer(VipsImage *in, void **buf, size_t *length) {
+    return vips_gifsave_buffer(in, buf, length, NULL);
+}

@@ -1,0 +1,51 @@
+#ifndef CVIPS_SHIMS_H
+#define CVIPS_SHIMS_H
+
+#include <stddef.h>
+#include <vips/vips.h>
+
+/* Fixed-arity wrappers around libvips' variadic entry points, which Swift cannot call.
+ * Every function returns 0 on success and -1 on failure, leaving libvips' message in its
+ * (process-wide) error buffer, exactly as the wrapped call does. */
+
+/* Starts libvips once for the process; returns 0 on success. */
+int gpv_init(const char *argv0);
+
+/* Batch settings: no operation cache, `threads` libvips worker threads per image. */
+void gpv_configure_batch(int threads);
+
+/* Returns a newly allocated copy of the error buffer (free with g_free) and clears it. */
+char *gpv_error_take(void);
+void gpv_error_clear(void);
+
+/* The name of the loader libvips would use for this buffer, or NULL. */
+const char *gpv_find_load_buffer(const void *data, size_t length);
+
+/* Generic load from memory (header only; pixels are computed lazily). Truncated or corrupt
+ * data fails when pixels are computed instead of giving a black image. */
+int gpv_load_buffer(const void *data, size_t length, VipsImage **out);
+/* JPEG load with DCT-domain shrink (1, 2, 4 or 8). */
+int gpv_jpegload_buffer(const void *data, size_t length, int shrink, VipsImage **out);
+/* WebP load scaled by `scale` (0 < scale <= 1). */
+int gpv_webpload_buffer(const void *data, size_t length, double scale, VipsImage **out);
+
+int gpv_autorot(VipsImage *in, VipsImage **out);
+/* Flattens alpha onto white (the format's maximum). */
+int gpv_flatten_white(VipsImage *in, VipsImage **out);
+/* Casts to 8 bits; wider integer formats are shifted, not clipped. */
+int gpv_cast_uchar(VipsImage *in, VipsImage **out);
+int gpv_cast_float(VipsImage *in, VipsImage **out);
+int gpv_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space);
+int gpv_extract_band(VipsImage *in, VipsImage **out, int band, int n);
+int gpv_gaussblur(VipsImage *in, VipsImage **out, double sigma);
+int gpv_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, VipsKernel kernel);
+int gpv_embed_black(VipsImage *in, VipsImage **out, int x, int y, int width, int height);
+int gpv_affine_shift(VipsImage *in, VipsImage **out, double dx, double dy, int width, int height);
+
+int gpv_pngsave_buffer(VipsImage *in, void **buf, size_t *length, int compression);
+int gpv_jpegsave_buffer(VipsImage *in, void **buf, size_t *length, int quality);
+int gpv_webpsave_buffer(VipsImage *in, void **buf, size_t *length, int quality);
+int gpv_tiffsave_buffer(VipsImage *in, void **buf, size_t *length);
+int gpv_gifsave_buffer(VipsImage *in, void **buf, size_t *length);
+
+#endif

@@ -1,0 +1,47 @@
+import CVips
+import CVipsShims
+
+/// The file formats GlyphPrep writes.
+public enum ImageFileFormat: String, Sendable, CaseIterable {
+    case png, jpeg, webp, tiff, gif
+
+    /// The conventional file extension.
+    public var fileExtension: String { self == .jpeg ? "jpg" : rawValue }
+}
+
+/// Encodes packed 8-bit pixels to image files with libvips.
+public enum ImageEncoder {
+    /// Encodes `bytes` (row-major, `bands` interleaved: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
+    public static func encode(
+        bytes: [UInt8], width: Int, height: Int, bands: Int,
+        as format: ImageFileFormat, quality: Int = 90
+    ) throws(VipsError) -> [UInt8] {
+        let image = try bytes.withUnsafeBytes { buffer in
+            Result { () throws(VipsError) in
+                try VipsImage.fromMemory(bytes: buffer, width: width, height: height, bands: bands,
+                                         format: VIPS_FORMAT_UCHAR)
+            }
+        }.get()
+        let space: VipsInterpretation = bands <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
+        vips_image_set_int(image.pointer, "interpretation", Int32(space.rawValue))
+        image.pointer.pointee.Type = space
+        switch format {
+        case .png:
+            return try image.encode("vips_pngsave_buffer") { gpv_pngsave_buffer($0, $1, $2, 6) }
+        case .jpeg:
+            return try image.encode("vips_jpegsave_buffer") { gpv_jpegsave_buffer($0, $1, $2, Int32(quality)) }
+        case .webp:
+            return try image.encode("vips_webpsave_buffer") { gpv_webpsave_buffer($0, $1, $2, Int32(quality)) }
+        case .tiff:
+            return try image.encode("vips_tiffsave_buffer") { gpv_tiffsave_buffer($0, $1, $2) }
+        case .gif:
+            return try image.encode("vips_gifsave_buffer") { gpv_gifsave_buffer($0, $1, $2) }
+        }
+    }
+
+    /// Encodes a raster (samples rounded to 8 bits).
+    public static func encode(_ raster: Raster, as format: ImageFileFormat = .png, quality: Int = 90) throws(VipsError) -> [UInt8] {
+        try encode(bytes: raster.bytes(), width: raster.width, height: raster.height,
+                   bands: raster.channels, as: format, quality: quality)
+    }
+}
