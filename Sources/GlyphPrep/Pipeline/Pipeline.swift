@@ -1,0 +1,58 @@
+import Foundation
+
+/// A ready-to-run pipeline: decode, then the image stages in order.
+public struct Pipeline: Sendable {
+    public let configuration: PipelineConfiguration
+    /// The text of the pipeline file, for hashing and model metadata.
+    public let sourceText: String
+
+    public init(configuration: PipelineConfiguration, sourceText: String = "") {
+        self.configuration = configuration
+        self.sourceText = sourceText
+    }
+
+    /// Loads and validates a pipeline file.
+    public init(contentsOf url: URL) throws(PipelineError) {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw PipelineError(source: url.path, line: nil, column: nil,
+                                message: "cannot read the pipeline file: \(error.localizedDescription)")
+        }
+        self.init(configuration: try PipelineConfiguration.parse(yaml: text, source: url.path), sourceText: text)
+    }
+
+    public var name: String { configuration.name }
+    public var stages: [any PipelineStage] { configuration.stages }
+
+    /// The side of the final image, from the last resize or pad stage (28 when neither).
+    public var targetSide: Int {
+        for stage in stages.reversed() {
+            if let pad = stage as? PadStage { return pad.size }
+            if let resize = stage as? ResizeStage { return resize.targetSide }
+        }
+        return 28
+    }
+
+    /// The decode stage's default `min_side`: 16 × the resize target.
+    var defaultMinSide: Int {
+        let resize = stages.compactMap { $0 as? ResizeStage }.first
+        return 16 * (resize?.targetSide ?? 20)
+    }
+
+    /// Runs every stage on a file's bytes. `observe` sees each stage's name, label and output,
+    /// starting with `decode`.
+    public func process(
+        _ data: [UInt8],
+        observe: ((_ stage: String, _ label: String, _ image: Raster) -> Void)? = nil
+    ) throws(StageFailure) -> (image: Raster, context: StageContext) {
+        var (image, context) = try configuration.decode.decode(data, defaultMinSide: defaultMinSide)
+        observe?(DecodeStage.name, configuration.decode.label, image)
+        for stage in stages {
+            image = try stage.apply(image, context: &context)
+            observe?(type(of: stage).name, stage.label, image)
+        }
+        return (image, context)
+    }
+}

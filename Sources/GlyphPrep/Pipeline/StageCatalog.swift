@@ -1,0 +1,21 @@
+/// Every stage a pipeline can name, in the order `glyphprep stages` lists them.
+public enum StageCatalog {
+    public static let imageStages: [any PipelineStage.Type] = [
+        GrayscaleStage.self,
+        InvertStage.self,
+        NormalizeStage.self,
+        SigmoidContrastStage.self,
+        CropToBBoxStage.self,
+        BlurStage.self,
+        ResizeStage.self,
+        PadStage.self,
+        CenterOfMassStage.self,
+    ]
+
+    /// All stage names, including `decode` (which must come first).
+    public static var names: [String] { [DecodeStage.name] + imageStages.map { $0.name } }
+
+    static func imageStage(named name: String) -> (any PipelineStage.Type)? {
+        imageStages.first { $0.name == name }
+    }
+}

@@ -1,0 +1,189 @@
+import CVips
+import CVipsShims
+
+/// Reads an image file with libvips into an 8-bit raster (gray or sRGB).
+///
+/// Honours EXIF orientation, flattens alpha onto white paper, reduces 16-bit to 8-bit,
+/// converts CMYK and other colour spaces to sRGB, refuses images over `max_pixels` before
+/// decoding their pixels, and makes truncated or corrupt files fail instead of decoding to a
+/// silently black image. JPEG and WebP files are shrunk while loading (DCT-domain for JPEG)
+/// when the image is much larger than the pipeline needs; other loaders decode in full.
+public struct DecodeStage: Sendable, Decodable, Equatable {
+    public static let name = "decode"
+    public static let summary = "read any format libvips can (EXIF orientation, alpha onto white, 16→8 bit, CMYK), with shrink-on-load"
+    public static let parameters = [
+        ParameterDoc("max_pixels", "pixels ≥ 1", default: "100000000", "larger images fail with too_large (decompression bomb guard)"),
+        ParameterDoc("shrink", "auto | 1 | 2 | 4 | 8", default: "auto", "shrink-on-load for JPEG/WebP; auto keeps the shorter side ≥ min_side"),
+        ParameterDoc("min_side", "pixels ≥ 1", default: "16 × the resize target", "shorter side kept when shrink is auto"),
+    ]
+
+    /// How much to shrink JPEG and WebP files while loading.
+    public enum Shrink: Sendable, Equatable {
+        case auto
+        case fixed(Int)
+    }
+
+    public var maxPixels: Int = 100_000_000
+    public var shrink: Shrink = .auto
+    /// Shorter side to keep with `shrink: auto`; nil means 16 × the pipeline's resize target.
+    public var minSide: Int?
+
+    public init(maxPixels: Int = 100_000_000, shrink: Shrink = .auto, minSide: Int? = nil) {
+        self.maxPixels = maxPixels
+        self.shrink = shrink
+        self.minSide = minSide
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxPixels = "max_pixels", shrink, minSide = "min_side"
+    }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: Self.name)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        maxPixels = try container.decode(.maxPixels, default: 100_000_000, in: 1...Int(Int64.max))
+        if let text = try? container.decodeIfPresent(String.self, forKey: .shrink), Int(text) == nil {
+            guard text == "auto" else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .shrink, in: container, debugDescription: "shrink must be auto, 1, 2, 4 or 8, got '\(text)'")
+            }
+            shrink = .auto
+        } else if let factor = try container.decodeIfPresent(Int.self, forKey: .shrink) {
+            guard [1, 2, 4, 8].contains(factor) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .shrink, in: container, debugDescription: "shrink must be auto, 1, 2, 4 or 8, got \(factor)")
+            }
+            shrink = .fixed(factor)
+        }
+        minSide = try container.decodeIfPresent(Int.self, forKey: .minSide)
+        if let minSide, minSide < 1 {
+            throw DecodingError.dataCorruptedError(
+                forKey: .minSide, in: container, debugDescription: "min_side must be at least 1, got \(minSide)")
+        }
+    }
+
+    public var label: String {
+        switch shrink {
+        case .auto: return "shrink auto"
+        case .fixed(let factor): return "shrink \(factor)"
+        }
+    }
+
+    /// The shrink factor for an image whose shorter side is `shortSide`.
+    func shrinkFactor(shortSide: Int, defaultMinSide: Int) -> Int {
+        switch shrink {
+        case .fixed(let factor): return factor
+        case .auto:
+            let keep = minSide ?? defaultMinSide
+            var factor = 1
+            while factor < 8 && shortSide / (factor * 2) >= keep { factor *= 2 }
+            return factor
+        }
+    }
+
+    /// Decodes `data` (a whole file). `defaultMinSide` is used when `min_side` is not set.
+    public func decode(_ data: [UInt8], defaultMinSide: Int = 320) throws(StageFailure) -> (Raster, StageContext) {
+        guard !data.isEmpty else { throw StageFailure(.emptyFile, "the file is empty") }
+        let buffer = FileBuffer(data)
+        let loader: String
+        do {
+            loader = try VipsRuntime.shared { () throws(VipsError) -> String? in
+                gpv_find_load_buffer(buffer.base, buffer.count).map { String(cString: $0) }
+            } ?? ""
+        } catch {
+            throw StageFailure(.decodeError, error.description)
+        }
+        guard !loader.isEmpty else {
+            throw StageFailure(.unsupportedFormat, "not an image format libvips can read (starts with \(Self.signature(data)))")
+        }
+        do {
+            let header = try VipsImage.make("vips_image_new_from_buffer", backing: buffer) {
+                gpv_load_buffer(buffer.base, buffer.count, $0)
+            }
+            let pixels = header.width * header.height
+            guard pixels <= maxPixels else {
+                throw StageFailure(.tooLarge, "\(header.width)×\(header.height) = \(pixels) pixels exceeds max_pixels \(maxPixels)")
+            }
+            let rotated = header.orientation >= 5
+            var context = StageContext(sourceWidth: rotated ? header.height : header.width,
+                                       sourceHeight: rotated ? header.width : header.height)
+            let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
+            var image = header
+            if factor > 1 && loader.hasPrefix("VipsForeignLoadJpeg") {
+                image = try VipsImage.make("vips_jpegload_buffer", backing: buffer) {
+                    gpv_jpegload_buffer(buffer.base, buffer.count, Int32(factor), $0)
+                }
+            } else if factor > 1 && loader.hasPrefix("VipsForeignLoadWebp") {
+                image = try VipsImage.make("vips_webpload_buffer", backing: buffer) {
+                    gpv_webpload_buffer(buffer.base, buffer.count, 1 / Double(factor), $0)
+                }
+            }
+            let raster = try Self.readPixels(image)
+            context.scaleX = Double(context.sourceWidth) / Double(raster.width)
+            context.scaleY = Double(context.sourceHeight) / Double(raster.height)
+            context.decodeShrink = factor
+            return (raster, context)
+        } catch let error as StageFailure {
+            throw error
+        } catch let error as VipsError {
+            throw StageFailure(.decodeError, "\(loader): \(error.message)")
+        } catch {
+            throw StageFailure(.decodeError, "\(error)")
+        }
+    }
+
+    /// Orientation, colour space, alpha and depth fixed, then every pixel computed.
+    static func readPixels(_ loaded: VipsImage) throws(VipsError) -> Raster {
+        var image = loaded
+        if image.orientation != 1 {
+            image = try image.derive("vips_autorot") { gpv_autorot($0, $1) }
+        }
+        let space = image.interpretation
+        let grayLike = space == VIPS_INTERPRETATION_B_W || space == VIPS_INTERPRETATION_GREY16
+        let rgbLike = space == VIPS_INTERPRETATION_sRGB || space == VIPS_INTERPRETATION_RGB16
+            || space == VIPS_INTERPRETATION_RGB
+        if !grayLike && !rgbLike {
+            image = try image.derive("vips_colourspace") { gpv_colourspace($0, $1, VIPS_INTERPRETATION_sRGB) }
+        }
+        if image.hasAlpha {
+            image = try image.derive("vips_flatten") { gpv_flatten_white($0, $1) }
+        }
+        if image.format != VIPS_FORMAT_UCHAR {
+            image = try image.derive("vips_cast") { gpv_cast_uchar($0, $1) }
+        }
+        let bands = image.bands >= 3 ? 3 : 1
+        if image.bands != bands {
+            image = try image.derive("vips_extract_band") { gpv_extract_band($0, $1, 0, Int32(bands)) }
+        }
+        let bytes = try image.pixelBytes()
+        return Raster(width: image.width, height: image.height, channels: bands, bytes: bytes)
+    }
+
+    /// The first bytes of a file, for messages about unrecognised formats.
+    static func signature(_ data: [UInt8]) -> String {
+        let head = data.prefix(8)
+        let text = String(decoding: head, as: UTF8.self)
+        if head.allSatisfy({ (32..<127).contains($0) }) { return "\"\(text)\"" }
+        return head.map { String($0, radix: 16).leftPadded(2) }.joined(separator: " ")
+    }
+}
+
+/// File bytes at a stable address, kept alive as long as any image decoded from them.
+final class FileBuffer: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+    let count: Int
+
+    init(_ data: [UInt8]) {
+        count = data.count
+        base = .allocate(byteCount: max(1, data.count), alignment: 16)
+        data.withUnsafeBytes { base.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(base), byteCount: data.count) }
+    }
+
+    deinit { base.deallocate() }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
