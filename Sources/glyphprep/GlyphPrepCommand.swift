@@ -6,7 +6,18 @@ struct GlyphPrepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glyphprep",
         abstract: "Turn scans of handwritten letters into EMNIST-style 28×28 images and classify them.",
+        discussion: """
+            Exit status: 0 when every file succeeded; 1 when some files failed (see the \
+            manifest); 64 for usage or pipeline errors; 130 when interrupted.
+            """,
         version: GlyphPrepVersion.string,
-        subcommands: []
+        subcommands: [Run.self, Validate.self, Stages.self]
     )
+}
+
+/// Exit statuses shared by the subcommands.
+enum Exit {
+    static let someFilesFailed = ExitCode(1)
+    static let usage = ExitCode(64)
+    static let interrupted = ExitCode(130)
 }

@@ -1,0 +1,281 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A stage that sees many normalized images at once, e.g. batched model inference.
+public protocol BatchClassifier: Sendable {
+    /// The best guesses for each image, most probable first; one array per image, in order.
+    func classify(_ images: [Raster]) throws -> [[ManifestRecord.Guess]]
+}
+
+/// Settings of one batch run.
+public struct BatchOptions: Sendable {
+    /// Files processed at once (worker threads).
+    public var jobs: Int
+    /// Files taken per round: bounds memory and the size of classifier batches.
+    public var chunkSize: Int
+    /// Draw a progress line on standard error.
+    public var showProgress: Bool
+
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int? = nil, showProgress: Bool = false) {
+        self.jobs = max(1, jobs)
+        self.chunkSize = chunkSize ?? max(32, self.jobs * 16)
+        self.showProgress = showProgress
+    }
+}
+
+/// What a run did.
+public struct BatchSummary: Sendable, Equatable {
+    public var total = 0
+    public var succeeded = 0
+    public var failed = 0
+    public var interrupted = false
+    public var seconds = 0.0
+
+    public var imagesPerSecond: Double { seconds > 0 ? Double(total) / seconds : 0 }
+
+    public var line: String {
+        let rate = String(format: "%.1f", imagesPerSecond)
+        let time = String(format: "%.2f", seconds)
+        return "glyphprep: \(total) files, \(succeeded) ok, \(failed) failed in \(time) s (\(rate) images/s)"
+            + (interrupted ? ", interrupted" : "")
+    }
+}
+
+/// Raised for problems with the run as a whole (not with one file).
+public struct BatchError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Set by a signal handler; the runner stops taking new files once it is set.
+public final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+    public func stop() { flag.store(true, ordering: .relaxed) }
+    public var isStopped: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// Runs a pipeline over a directory tree: files in sorted order, processed concurrently in
+/// bounded rounds, outputs written atomically, one manifest line per file in input order.
+public struct BatchRunner: Sendable {
+    public let pipeline: Pipeline
+    public let classifier: (any BatchClassifier)?
+    public let options: BatchOptions
+
+    public init(pipeline: Pipeline, classifier: (any BatchClassifier)? = nil, options: BatchOptions = BatchOptions()) {
+        self.pipeline = pipeline
+        self.classifier = classifier
+        self.options = options
+    }
+
+    /// The manifest's name inside the output directory.
+    public static let manifestName = "manifest.jsonl"
+
+    /// Processes every image under `input` into `output`.
+    public func run(input: String, output: String, stop: StopFlag = StopFlag()) throws -> BatchSummary {
+        let started = Date()
+        try Self.checkDirectories(input: input, output: output)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try VipsRuntime.start(threadsPerImage: 1)
+
+        let total = options.showProgress ? try InputWalker(root: input).reduce(0) { count, _ in count + 1 } : nil
+        let manifestPath = output + "/" + Self.manifestName
+        let partialPath = output + "/." + Self.manifestName + ".partial"
+        guard FileManager.default.createFile(atPath: partialPath, contents: Data()),
+              let manifest = FileHandle(forWritingAtPath: partialPath) else {
+            throw BatchError(message: "cannot write \(partialPath)")
+        }
+
+        var summary = BatchSummary()
+        var progress = ProgressLine(total: total, enabled: options.showProgress)
+        var walker = try InputWalker(root: input)
+        var exhausted = false
+        while !exhausted && !stop.isStopped {
+            var chunk: [InputFile] = []
+            while chunk.count < options.chunkSize, let file = walker.next() { chunk.append(file) }
+            exhausted = chunk.count < options.chunkSize
+            if chunk.isEmpty { break }
+            let records = process(chunk, output: output, stop: stop)
+            let lines = records.map { $0.jsonLine + "\n" }.joined()
+            try manifest.write(contentsOf: Data(lines.utf8))
+            for record in records {
+                summary.total += 1
+                if record.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
+            }
+            progress.update(done: summary.total, elapsed: Date().timeIntervalSince(started))
+        }
+        try manifest.close()
+        guard rename(partialPath, manifestPath) == 0 else {
+            throw BatchError(message: "\(POSIXFailure(operation: "rename \(partialPath) to \(manifestPath)"))")
+        }
+        progress.finish()
+        summary.interrupted = stop.isStopped
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Processes one round of files on `jobs` threads; returns the records of the files that
+    /// were processed, in input order (files skipped after a stop are left out).
+    func process(_ chunk: [InputFile], output: String, stop: StopFlag) -> [ManifestRecord] {
+        let slots = Slots<(ManifestRecord, Raster?)>(count: chunk.count)
+        let next = Atomic<Int>(0)
+        let group = DispatchGroup()
+        let queue = DispatchQueue.global(qos: .userInitiated)
+        for _ in 0..<min(options.jobs, chunk.count) {
+            queue.async(group: group) {
+                while !stop.isStopped {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < chunk.count else { break }
+                    slots[index] = processFile(chunk[index])
+                }
+            }
+        }
+        group.wait()
+        var results = slots.values()
+        if let classifier {
+            classify(&results, with: classifier)
+        }
+        return results.compactMap { result -> ManifestRecord? in
+            guard let (record, image) = result else { return nil }
+            guard record.status == .ok, let image, let relative = record.output else { return record }
+            do {
+                try AtomicFile.write(try ImageEncoder.encode(image), to: output + "/" + relative)
+                return record
+            } catch {
+                var failed = record
+                failed.status = .error
+                failed.output = nil
+                failed.prediction = nil
+                failed.top = nil
+                failed.error = StageFailure(.writeError, "cannot write \(relative): \(error)")
+                return failed
+            }
+        }
+    }
+
+    /// Runs the pipeline on one file and returns its record and final image.
+    func processFile(_ file: InputFile) -> (ManifestRecord, Raster?) {
+        var record = ManifestRecord(input: file.relativePath, status: .error)
+        if let refusal = file.refusal {
+            record.error = refusal
+            return (record, nil)
+        }
+        let data: [UInt8]
+        do {
+            data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file.path), options: .uncached))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+            record.error = StageFailure(.readError, "cannot read the file: \(reason)")
+            return (record, nil)
+        }
+        do {
+            let (image, context) = try pipeline.process(data)
+            record.status = .ok
+            record.output = file.outputRelativePath
+            record.width = context.sourceWidth
+            record.height = context.sourceHeight
+            record.bbox = context.inkBox
+            return (record, image)
+        } catch {
+            record.error = error
+            return (record, nil)
+        }
+    }
+
+    /// Classifies the round's successful images in one call.
+    func classify(_ results: inout [(ManifestRecord, Raster?)?], with classifier: any BatchClassifier) {
+        let indices = results.indices.filter { results[$0]?.0.status == .ok && results[$0]?.1 != nil }
+        let images = indices.compactMap { results[$0]?.1 }
+        guard !images.isEmpty else { return }
+        do {
+            let guesses = try classifier.classify(images)
+            for (index, top) in zip(indices, guesses) {
+                results[index]?.0.prediction = top.first?.label
+                results[index]?.0.top = top
+            }
+        } catch {
+            for index in indices {
+                results[index]?.0.status = .error
+                results[index]?.0.output = nil
+                results[index]?.0.error = StageFailure(.classifyError, "\(error)")
+                results[index]?.1 = nil
+            }
+        }
+    }
+
+    /// Refuses an output directory that is the input directory or inside it.
+    static func checkDirectories(input: String, output: String) throws {
+        guard let inputReal = InputWalker.realPath(input) else {
+            throw BatchError(message: "input directory \(input) does not exist")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: inputReal, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw BatchError(message: "input \(input) is not a directory")
+        }
+        // The output may not exist yet: resolve its nearest existing ancestor.
+        var probe = (output as NSString).standardizingPath
+        if !probe.hasPrefix("/") { probe = FileManager.default.currentDirectoryPath + "/" + probe }
+        var suffix: [String] = []
+        while InputWalker.realPath(probe) == nil && probe != "/" {
+            suffix.insert((probe as NSString).lastPathComponent, at: 0)
+            probe = (probe as NSString).deletingLastPathComponent
+        }
+        let outputReal = ([InputWalker.realPath(probe) ?? probe] + suffix).joined(separator: "/")
+        if outputReal == inputReal || outputReal.hasPrefix(inputReal + "/") {
+            throw BatchError(message: "the output directory \(output) is inside the input directory \(input); choose another place so inputs are never touched")
+        }
+    }
+}
+
+/// Result slots written by worker threads, each index by exactly one worker, read after the
+/// workers have finished.
+final class Slots<Value>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
+    }
+
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+
+    subscript(index: Int) -> Value? {
+        get { storage[index] }
+        set { storage[index] = newValue }
+    }
+
+    func values() -> [Value?] { Array(storage) }
+}
+
+/// `done/total, rate, ETA` on one self-overwriting line of standard error.
+struct ProgressLine {
+    let total: Int?
+    let enabled: Bool
+    private var drawn = false
+
+    init(total: Int?, enabled: Bool) {
+        self.total = total
+        self.enabled = enabled
+    }
+
+    mutating func update(done: Int, elapsed: Double) {
+        guard enabled else { return }
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        var text = "\r\(done)"
+        if let total {
+            text += "/\(total)"
+            if rate > 0 { text += String(format: "  ETA %.0f s", Double(max(0, total - done)) / rate) }
+        }
+        text += String(format: "  %.1f images/s  ", rate)
+        FileHandle.standardError.write(Data(text.utf8))
+        drawn = true
+    }
+
+    func finish() {
+        if enabled && drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

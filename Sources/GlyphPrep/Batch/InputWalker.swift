@@ -1,0 +1,121 @@
+import Foundation
+
+/// One file found under the input directory.
+public struct InputFile: Sendable, Equatable {
+    /// Path relative to the input root, with `/` separators.
+    public var relativePath: String
+    /// Where its normalized image goes, relative to the output root.
+    public var outputRelativePath: String
+    /// Absolute path to read from.
+    public var path: String
+    /// Set when the file must not be read (a symlink out of the input root).
+    public var refusal: StageFailure?
+}
+
+/// Walks an input tree in a deterministic order without holding the whole tree in memory:
+/// only the sorted listings of the directories on the current path.
+///
+/// Entries of a directory are visited in byte order of their UTF-8 names, descending into
+/// subdirectories where they sort. Hidden entries (names starting with `.`) are skipped.
+/// Symbolic links to files inside the root are read; links that lead outside the root are
+/// reported (`outside_input`) and not read; links to directories are not followed.
+public struct InputWalker: Sequence, IteratorProtocol {
+    /// Extensions (lower case) of files treated as images.
+    public static let imageExtensions: Set<String> = [
+        "jpg", "jpeg", "jpe", "jfif", "png", "tif", "tiff", "webp", "gif", "bmp",
+        "pbm", "pgm", "ppm", "pnm", "pfm", "jp2", "j2k", "jxl", "heic", "heif", "avif",
+    ]
+
+    private let root: String
+    private let rootReal: String
+    private var stack: [(directory: String, entries: ArraySlice<Entry>)] = []
+
+    private struct Entry {
+        var name: String
+        var isDirectory: Bool
+        var outputName: String
+    }
+
+    /// Fails when the root is not a readable directory.
+    public init(root: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: root])
+        }
+        self.root = root
+        self.rootReal = Self.realPath(root) ?? root
+        stack = [("", try listing(of: ""))]
+    }
+
+    public mutating func next() -> InputFile? {
+        while let top = stack.last {
+            guard let entry = top.entries.first else {
+                stack.removeLast()
+                continue
+            }
+            stack[stack.count - 1].entries = top.entries.dropFirst()
+            let relative = top.directory.isEmpty ? entry.name : top.directory + "/" + entry.name
+            if entry.isDirectory {
+                if let entries = try? listing(of: relative) { stack.append((relative, entries)) }
+                continue
+            }
+            let outputRelative = top.directory.isEmpty ? entry.outputName : top.directory + "/" + entry.outputName
+            let path = root + "/" + relative
+            var file = InputFile(relativePath: relative, outputRelativePath: outputRelative, path: path, refusal: nil)
+            if let real = Self.realPath(path), !(real == rootReal || real.hasPrefix(rootReal + "/")) {
+                file.refusal = StageFailure(.outsideInput, "symbolic link to \(real), outside the input directory; not read")
+            }
+            return file
+        }
+        return nil
+    }
+
+    /// The sorted image files and subdirectories of `relative`.
+    private func listing(of relative: String) throws -> ArraySlice<Entry> {
+        let directory = relative.isEmpty ? root : root + "/" + relative
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { !$0.hasPrefix(".") }
+            .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        var entries: [Entry] = []
+        for name in names {
+            var info = stat()
+            guard lstat(directory + "/" + name, &info) == 0 else { continue }
+            let kind = info.st_mode & S_IFMT
+            if kind == S_IFDIR {
+                entries.append(Entry(name: name, isDirectory: true, outputName: name))
+            } else if (kind == S_IFREG || kind == S_IFLNK) && Self.isImageName(name) {
+                if kind == S_IFLNK {
+                    var target = stat()
+                    if stat(directory + "/" + name, &target) == 0 && (target.st_mode & S_IFMT) == S_IFDIR { continue }
+                }
+                entries.append(Entry(name: name, isDirectory: false, outputName: name))
+            }
+        }
+        // Outputs are PNG: `a.jpg` becomes `a.png`, unless another image in the same directory
+        // has the stem `a`, in which case each keeps its extension (`a.jpg.png`).
+        var stems: [String: Int] = [:]
+        for entry in entries where !entry.isDirectory { stems[Self.stem(entry.name), default: 0] += 1 }
+        for index in entries.indices where !entries[index].isDirectory {
+            let name = entries[index].name
+            entries[index].outputName = stems[Self.stem(name), default: 0] > 1 ? name + ".png" : Self.stem(name) + ".png"
+        }
+        return entries[...]
+    }
+
+    static func isImageName(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
+        return imageExtensions.contains(name[name.index(after: dot)...].lowercased())
+    }
+
+    static func stem(_ name: String) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
+    }
+
+    /// The canonical absolute path (symlinks resolved), or nil when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

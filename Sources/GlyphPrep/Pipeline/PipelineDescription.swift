@@ -1,0 +1,29 @@
+/// Human-readable text about stages and pipelines, for `glyphprep stages` and `validate`.
+public enum PipelineDescription {
+    /// Every stage with its parameters and defaults.
+    public static func catalog() -> String {
+        var lines: [String] = []
+        let entries: [(String, String, [ParameterDoc])] =
+            [(DecodeStage.name, DecodeStage.summary, DecodeStage.parameters)]
+            + StageCatalog.imageStages.map { ($0.name, $0.summary, $0.parameters) }
+        for (name, summary, parameters) in entries {
+            lines.append("\(name): \(summary)")
+            for parameter in parameters {
+                lines.append("    \(parameter.name) (\(parameter.type), default \(parameter.defaultValue)): \(parameter.help)")
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A valid pipeline's stages, one per line.
+    public static func describe(_ pipeline: Pipeline) -> String {
+        var lines = ["\(pipeline.name): valid, \(pipeline.stages.count + 1) stages"]
+        lines.append("  1. \(DecodeStage.name) (\(pipeline.configuration.decode.label))")
+        for (index, stage) in pipeline.stages.enumerated() {
+            lines.append("  \(index + 2). \(type(of: stage).name) (\(stage.label))")
+        }
+        lines.append("  output: \(pipeline.configuration.output.format.rawValue), \(pipeline.targetSide)×\(pipeline.targetSide)")
+        return lines.joined(separator: "\n")
+    }
+}
