@@ -33,22 +33,20 @@ final class VipsImage: @unchecked Sendable {
         return 1
     }
 
-    /// Runs a libvips operation that produces a new image. On failure the call is repeated
-    /// alone in the process so the error carries this call's message only.
+    /// Runs a libvips operation that produces a new image.
     static func make(
         _ operation: String,
         backing: AnyObject? = nil,
         _ call: (UnsafeMutablePointer<UnsafeMutablePointer<CVips.VipsImage>?>) -> Int32
     ) throws(VipsError) -> VipsImage {
-        var out: UnsafeMutablePointer<CVips.VipsImage>?
-        let status = try VipsRuntime.shared { () throws(VipsError) -> Int32 in call(&out) }
-        if status == 0, let out { return VipsImage(taking: out, backing: backing) }
-        if let out { g_object_unref(out) }
-        var retried: UnsafeMutablePointer<CVips.VipsImage>?
-        let message = VipsRuntime.withExclusiveDiagnostics { call(&retried) }
-        if message == nil, let retried { return VipsImage(taking: retried, backing: backing) }
-        if let retried { g_object_unref(retried) }
-        throw VipsError(operation: operation, message: message ?? "unknown error")
+        let pointer = try VipsRuntime.perform(operation) { () -> UnsafeMutablePointer<CVips.VipsImage>? in
+            var out: UnsafeMutablePointer<CVips.VipsImage>?
+            let status = call(&out)
+            if status == 0, let out { return out }
+            if let out { g_object_unref(out) }
+            return nil
+        }
+        return VipsImage(taking: pointer, backing: backing)
     }
 
     /// Derives a new image from this one, keeping this one's backing memory alive.
@@ -61,24 +59,16 @@ final class VipsImage: @unchecked Sendable {
     }
 
     /// Computes every pixel and returns them as packed bytes (row-major, bands interleaved).
-    /// This is where lazily detected decode errors (truncated files) surface.
+    /// This is where lazily detected decode errors (truncated files) surface; a lazy image
+    /// that failed once stays failed, so callers repeat the whole decode to get the message.
     func pixelBytes() throws(VipsError) -> [UInt8] {
         let input = pointer
-        func attempt() -> [UInt8]? {
+        return try VipsRuntime.perform("vips_image_write_to_memory") { () -> [UInt8]? in
             var size = 0
             guard let memory = vips_image_write_to_memory(input, &size) else { return nil }
             defer { g_free(memory) }
             return [UInt8](UnsafeRawBufferPointer(start: memory, count: size))
         }
-        var result: [UInt8]?
-        try VipsRuntime.shared { () throws(VipsError) in result = attempt() }
-        if let result { return result }
-        let message = VipsRuntime.withExclusiveDiagnostics {
-            result = attempt()
-            return result == nil ? -1 : 0
-        }
-        if let result { return result }
-        throw VipsError(operation: "vips_image_write_to_memory", message: message ?? "unknown error")
     }
 
     /// Wraps packed 8-bit or float pixels as a libvips image (copied).
@@ -98,21 +88,12 @@ final class VipsImage: @unchecked Sendable {
         _ call: (UnsafeMutablePointer<CVips.VipsImage>, UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<Int>) -> Int32
     ) throws(VipsError) -> [UInt8] {
         let input = pointer
-        func attempt() -> [UInt8]? {
+        return try VipsRuntime.perform(operation) { () -> [UInt8]? in
             var buffer: UnsafeMutableRawPointer?
             var length = 0
             guard call(input, &buffer, &length) == 0, let buffer else { return nil }
             defer { g_free(buffer) }
             return [UInt8](UnsafeRawBufferPointer(start: buffer, count: length))
         }
-        var result: [UInt8]?
-        try VipsRuntime.shared { () throws(VipsError) in result = attempt() }
-        if let result { return result }
-        let message = VipsRuntime.withExclusiveDiagnostics {
-            result = attempt()
-            return result == nil ? -1 : 0
-        }
-        if let result { return result }
-        throw VipsError(operation: operation, message: message ?? "unknown error")
     }
 }

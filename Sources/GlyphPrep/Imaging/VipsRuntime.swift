@@ -1,14 +1,14 @@
 import CVips
 import CVipsShims
 import Foundation
+import Synchronization
 
 /// Process-wide libvips set-up and the lock that keeps one file's libvips error message off
 /// another's.
 ///
 /// libvips keeps a single error buffer for the whole process. Normal work runs under a shared
-/// lock and never reads the buffer. When a call fails, the caller repeats it under the
-/// exclusive lock with a cleared buffer (`VipsRuntime.withExclusiveDiagnostics`), so the
-/// message it captures was written by that call alone.
+/// lock and never reads the buffer. A failed call is repeated under the exclusive lock with a
+/// cleared buffer, so the message it captures was written by that call alone.
 public enum VipsRuntime {
     private static let state = RuntimeState()
 
@@ -18,23 +18,40 @@ public enum VipsRuntime {
         try state.start(threadsPerImage: threadsPerImage)
     }
 
-    /// Runs libvips work under the shared lock.
-    static func shared<T>(_ body: () throws(VipsError) -> T) throws(VipsError) -> T {
+    /// Runs one libvips call (`attempt` returns nil on failure). On failure the call is
+    /// repeated alone in the process with a clean error buffer, so the thrown error carries
+    /// this call's message and no other thread's.
+    static func perform<T>(_ operation: String, _ attempt: () -> T?) throws(VipsError) -> T {
         try state.ensureStarted()
+        if state.ownsExclusive {
+            if let result = attempt() { return result }
+            throw VipsError(operation: operation, message: takeErrorBuffer().orUnknown)
+        }
         state.lock.lockShared()
-        defer { state.lock.unlock() }
-        return try body()
+        let first = attempt()
+        state.lock.unlock()
+        if let first { return first }
+        return try exclusively { () throws(VipsError) -> T in
+            if let result = attempt() { return result }
+            throw VipsError(operation: operation, message: takeErrorBuffer().orUnknown)
+        }
     }
 
-    /// Runs `body` alone in the process with a clean error buffer and returns libvips' message
-    /// for it (nil when it succeeded this time).
-    static func withExclusiveDiagnostics(_ body: () -> Int32) -> String? {
+    /// Runs `body` with no other libvips work in the process and a cleared error buffer.
+    /// Use it to repeat a failed multi-step job (such as a lazy decode, whose failure surfaces
+    /// only when pixels are computed) so its message is its own. Re-entrant.
+    static func exclusively<T>(_ body: () throws(VipsError) -> T) throws(VipsError) -> T {
+        try state.ensureStarted()
+        if state.ownsExclusive { return try body() }
         state.lock.lockExclusive()
-        defer { state.lock.unlock() }
+        state.setOwner(true)
         gpv_error_clear()
-        let status = body()
-        let message = takeErrorBuffer()
-        return status == 0 ? nil : (message.isEmpty ? "libvips reported no message" : message)
+        defer {
+            gpv_error_clear()
+            state.setOwner(false)
+            state.lock.unlock()
+        }
+        return try body()
     }
 
     /// Copies and clears the error buffer. Only meaningful under the exclusive lock.
@@ -49,6 +66,13 @@ private final class RuntimeState: @unchecked Sendable {
     let lock = ReadWriteLock()
     private let startLock = NSLock()
     private var started = false
+    private let exclusiveOwner = Atomic<UInt>(0)
+
+    var ownsExclusive: Bool { exclusiveOwner.load(ordering: .acquiring) == UInt(bitPattern: Int(bitPattern: pthread_self())) }
+
+    func setOwner(_ owning: Bool) {
+        exclusiveOwner.store(owning ? UInt(bitPattern: Int(bitPattern: pthread_self())) : 0, ordering: .releasing)
+    }
 
     func start(threadsPerImage: Int) throws(VipsError) {
         startLock.lock()
@@ -91,4 +115,8 @@ final class ReadWriteLock: @unchecked Sendable {
     func lockShared() { pthread_rwlock_rdlock(handle) }
     func lockExclusive() { pthread_rwlock_wrlock(handle) }
     func unlock() { pthread_rwlock_unlock(handle) }
+}
+
+extension String {
+    var orUnknown: String { isEmpty ? "libvips gave no message" : self }
 }

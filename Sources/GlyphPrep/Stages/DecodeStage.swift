@@ -85,18 +85,14 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
     public func decode(_ data: [UInt8], defaultMinSide: Int = 320) throws(StageFailure) -> (Raster, StageContext) {
         guard !data.isEmpty else { throw StageFailure(.emptyFile, "the file is empty") }
         let buffer = FileBuffer(data)
-        let loader: String
+        var loader = ""
         do {
-            loader = try VipsRuntime.shared { () throws(VipsError) -> String? in
-                gpv_find_load_buffer(buffer.base, buffer.count).map { String(cString: $0) }
-            } ?? ""
-        } catch {
-            throw StageFailure(.decodeError, error.description)
-        }
-        guard !loader.isEmpty else {
-            throw StageFailure(.unsupportedFormat, "not an image format libvips can read (starts with \(Self.signature(data)))")
-        }
-        do {
+            loader = try VipsRuntime.perform("vips_foreign_find_load_buffer") { () -> String? in
+                Optional(gpv_find_load_buffer(buffer.base, buffer.count).map { String(cString: $0) } ?? "")
+            }
+            guard !loader.isEmpty else {
+                throw StageFailure(.unsupportedFormat, "not an image format libvips can read (starts with \(Self.signature(data)))")
+            }
             let header = try VipsImage.make("vips_image_new_from_buffer", backing: buffer) {
                 gpv_load_buffer(buffer.base, buffer.count, $0)
             }
@@ -104,21 +100,20 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
             guard pixels <= maxPixels else {
                 throw StageFailure(.tooLarge, "\(header.width)×\(header.height) = \(pixels) pixels exceeds max_pixels \(maxPixels)")
             }
+            let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
             let rotated = header.orientation >= 5
             var context = StageContext(sourceWidth: rotated ? header.height : header.width,
                                        sourceHeight: rotated ? header.width : header.height)
-            let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
-            var image = header
-            if factor > 1 && loader.hasPrefix("VipsForeignLoadJpeg") {
-                image = try VipsImage.make("vips_jpegload_buffer", backing: buffer) {
-                    gpv_jpegload_buffer(buffer.base, buffer.count, Int32(factor), $0)
-                }
-            } else if factor > 1 && loader.hasPrefix("VipsForeignLoadWebp") {
-                image = try VipsImage.make("vips_webpload_buffer", backing: buffer) {
-                    gpv_webpload_buffer(buffer.base, buffer.count, 1 / Double(factor), $0)
+            let raster: Raster
+            do {
+                raster = try load(buffer, loader: loader, shrink: factor)
+            } catch {
+                // A lazy decode that failed stays failed: repeat it from the start, alone, so
+                // the message is this file's (see `VipsRuntime`).
+                raster = try VipsRuntime.exclusively { () throws(VipsError) in
+                    try load(buffer, loader: loader, shrink: factor)
                 }
             }
-            let raster = try Self.readPixels(image)
             context.scaleX = Double(context.sourceWidth) / Double(raster.width)
             context.scaleY = Double(context.sourceHeight) / Double(raster.height)
             context.decodeShrink = factor
@@ -126,10 +121,29 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
         } catch let error as StageFailure {
             throw error
         } catch let error as VipsError {
-            throw StageFailure(.decodeError, "\(loader): \(error.message)")
+            throw StageFailure(.decodeError, "\(loader.isEmpty ? error.operation : loader): \(error.message)")
         } catch {
             throw StageFailure(.decodeError, "\(error)")
         }
+    }
+
+    /// Loads the image (shrunk when the loader can) and computes its pixels.
+    private func load(_ buffer: FileBuffer, loader: String, shrink factor: Int) throws(VipsError) -> Raster {
+        let image: VipsImage
+        if factor > 1 && loader.hasPrefix("VipsForeignLoadJpeg") {
+            image = try VipsImage.make("vips_jpegload_buffer", backing: buffer) {
+                gpv_jpegload_buffer(buffer.base, buffer.count, Int32(factor), $0)
+            }
+        } else if factor > 1 && loader.hasPrefix("VipsForeignLoadWebp") {
+            image = try VipsImage.make("vips_webpload_buffer", backing: buffer) {
+                gpv_webpload_buffer(buffer.base, buffer.count, 1 / Double(factor), $0)
+            }
+        } else {
+            image = try VipsImage.make("vips_image_new_from_buffer", backing: buffer) {
+                gpv_load_buffer(buffer.base, buffer.count, $0)
+            }
+        }
+        return try Self.readPixels(image)
     }
 
     /// Orientation, colour space, alpha and depth fixed, then every pixel computed.
