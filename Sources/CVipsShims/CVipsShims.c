@@ -93,12 +93,12 @@ int gpv_affine_shift(VipsImage *in, VipsImage **out, double dx, double dy, int w
     return status;
 }
 
-int gpv_pngsave_buffer(VipsImage *in, void **buf, size_t *length, int compression) {
-    return vips_pngsave_buffer(in, buf, length, "compression", compression, "strip", TRUE, NULL);
+int gpv_pngsave_buffer(VipsImage *in, void **buf, size_t *length, int compression, int strip) {
+    return vips_pngsave_buffer(in, buf, length, "compression", compression, "strip", strip, NULL);
 }
 
-int gpv_jpegsave_buffer(VipsImage *in, void **buf, size_t *length, int quality) {
-    return vips_jpegsave_buffer(in, buf, length, "Q", quality, "strip", TRUE, NULL);
+int gpv_jpegsave_buffer(VipsImage *in, void **buf, size_t *length, int quality, int strip) {
+    return vips_jpegsave_buffer(in, buf, length, "Q", quality, "strip", strip, NULL);
 }
 
 int gpv_webpsave_buffer(VipsImage *in, void **buf, size_t *length, int quality) {

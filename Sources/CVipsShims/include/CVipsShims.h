@@ -42,8 +42,8 @@ int gpv_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, Vip
 int gpv_embed_black(VipsImage *in, VipsImage **out, int x, int y, int width, int height);
 int gpv_affine_shift(VipsImage *in, VipsImage **out, double dx, double dy, int width, int height);
 
-int gpv_pngsave_buffer(VipsImage *in, void **buf, size_t *length, int compression);
-int gpv_jpegsave_buffer(VipsImage *in, void **buf, size_t *length, int quality);
+int gpv_pngsave_buffer(VipsImage *in, void **buf, size_t *length, int compression, int strip);
+int gpv_jpegsave_buffer(VipsImage *in, void **buf, size_t *length, int quality, int strip);
 int gpv_webpsave_buffer(VipsImage *in, void **buf, size_t *length, int quality);
 int gpv_tiffsave_buffer(VipsImage *in, void **buf, size_t *length);
 int gpv_gifsave_buffer(VipsImage *in, void **buf, size_t *length);

@@ -12,9 +12,11 @@ public enum ImageFileFormat: String, Sendable, CaseIterable {
 /// Encodes packed 8-bit pixels to image files with libvips.
 public enum ImageEncoder {
     /// Encodes `bytes` (row-major, `bands` interleaved: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
+    /// `orientation` (EXIF 1–8, JPEG and PNG) records how a viewer must rotate the pixels, as
+    /// phone cameras do.
     public static func encode(
         bytes: [UInt8], width: Int, height: Int, bands: Int,
-        as format: ImageFileFormat, quality: Int = 90
+        as format: ImageFileFormat, quality: Int = 90, orientation: Int? = nil
     ) throws(VipsError) -> [UInt8] {
         let image = try bytes.withUnsafeBytes { buffer in
             Result { () throws(VipsError) in
@@ -23,13 +25,14 @@ public enum ImageEncoder {
             }
         }.get()
         let space: VipsInterpretation = bands <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
-        vips_image_set_int(image.pointer, "interpretation", Int32(space.rawValue))
         image.pointer.pointee.Type = space
+        if let orientation { vips_image_set_int(image.pointer, "orientation", Int32(orientation)) }
+        let strip: Int32 = orientation == nil ? 1 : 0
         switch format {
         case .png:
-            return try image.encode("vips_pngsave_buffer") { gpv_pngsave_buffer($0, $1, $2, 6) }
+            return try image.encode("vips_pngsave_buffer") { gpv_pngsave_buffer($0, $1, $2, 6, strip) }
         case .jpeg:
-            return try image.encode("vips_jpegsave_buffer") { gpv_jpegsave_buffer($0, $1, $2, Int32(quality)) }
+            return try image.encode("vips_jpegsave_buffer") { gpv_jpegsave_buffer($0, $1, $2, Int32(quality), strip) }
         case .webp:
             return try image.encode("vips_webpsave_buffer") { gpv_webpsave_buffer($0, $1, $2, Int32(quality)) }
         case .tiff:

@@ -1,0 +1,114 @@
+import Foundation
+import XCTest
+@testable import GlyphPrep
+
+final class DecodeTests: XCTestCase {
+    let ink = PixelRect(x: 40, y: 10, width: 20, height: 60)
+
+    func testDecodesPNGExactly() throws {
+        let rgb = TestImages.paperRGB(width: 100, height: 80, ink: ink)
+        let png = try ImageEncoder.encode(bytes: rgb, width: 100, height: 80, bands: 3, as: .png)
+        let (raster, context) = try DecodeStage().decode(png)
+        XCTAssertEqual(raster.channels, 3)
+        XCTAssertEqual(raster.bytes(), rgb)
+        XCTAssertEqual(context.sourceWidth, 100)
+        XCTAssertEqual(context.decodeShrink, 1)
+    }
+
+    func testHonoursExifOrientation() throws {
+        // Stored 100×80 with orientation 6 (rotate 90° clockwise to view): upright it is 80×100.
+        let rgb = TestImages.paperRGB(width: 100, height: 80, ink: PixelRect(x: 0, y: 0, width: 10, height: 10))
+        let jpeg = try ImageEncoder.encode(bytes: rgb, width: 100, height: 80, bands: 3, as: .jpeg, quality: 95, orientation: 6)
+        let (raster, context) = try DecodeStage().decode(jpeg)
+        XCTAssertEqual(raster.width, 80)
+        XCTAssertEqual(raster.height, 100)
+        XCTAssertEqual(context.sourceWidth, 80)
+        // The stored top-left ink corner is now top-right.
+        var scratch = context
+        let gray = try GrayscaleStage().apply(raster, context: &scratch)
+        XCTAssertLessThan(gray[75, 4], 80)
+        XCTAssertGreaterThan(gray[4, 4], 180)
+    }
+
+    func testFlattensAlphaOntoWhite() throws {
+        // Transparent everywhere except an opaque black block.
+        var rgba = [UInt8](repeating: 0, count: 30 * 30 * 4)
+        for y in 10..<20 { for x in 10..<20 { rgba[(y * 30 + x) * 4 + 3] = 255 } }
+        let png = try ImageEncoder.encode(bytes: rgba, width: 30, height: 30, bands: 4, as: .png)
+        let (raster, _) = try DecodeStage().decode(png)
+        XCTAssertEqual(raster.channels, 3)
+        XCTAssertEqual(raster.pixels[0], 255, "transparent paper becomes white")
+        XCTAssertEqual(raster.pixels[(15 * 30 + 15) * 3], 0, "opaque ink stays black")
+    }
+
+    func testShrinksLargeJPEGsWhileLoading() throws {
+        let rgb = TestImages.paperRGB(width: 1600, height: 1280, ink: PixelRect(x: 400, y: 300, width: 200, height: 500))
+        let jpeg = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .jpeg)
+        let (raster, context) = try DecodeStage().decode(jpeg, defaultMinSide: 320)
+        XCTAssertEqual(context.decodeShrink, 4)
+        XCTAssertEqual(raster.width, 400)
+        XCTAssertEqual(context.sourceWidth, 1600)
+        XCTAssertEqual(context.scaleX, 4)
+        let (full, _) = try DecodeStage(shrink: .fixed(1)).decode(jpeg)
+        XCTAssertEqual(full.width, 1600)
+        // PNG loaders cannot shrink: they decode in full whatever the setting.
+        let png = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .png)
+        let (pngRaster, pngContext) = try DecodeStage(shrink: .fixed(8)).decode(png)
+        XCTAssertEqual(pngRaster.width, 1600)
+        XCTAssertEqual(pngContext.scaleX, 1)
+    }
+
+    func testRefusesImagesOverMaxPixels() throws {
+        let png = try ImageEncoder.encode(bytes: [UInt8](repeating: 200, count: 100 * 100), width: 100, height: 100, bands: 1, as: .png)
+        XCTAssertThrowsError(try DecodeStage(maxPixels: 9_999).decode(png)) { error in
+            let failure = error as? StageFailure
+            XCTAssertEqual(failure?.code, .tooLarge)
+            XCTAssertTrue(failure?.message.contains("10000 pixels") == true, failure?.message ?? "")
+        }
+    }
+
+    func testTruncatedJPEGFailsWithLibvipsMessage() throws {
+        let rgb = TestImages.paperRGB(width: 300, height: 300, ink: ink)
+        let jpeg = try ImageEncoder.encode(bytes: rgb, width: 300, height: 300, bands: 3, as: .jpeg)
+        let truncated = Array(jpeg.prefix(jpeg.count / 2))
+        XCTAssertThrowsError(try DecodeStage().decode(truncated)) { error in
+            let failure = error as? StageFailure
+            XCTAssertEqual(failure?.code, .decodeError)
+            XCTAssertTrue(failure?.message.contains("Premature end") == true, failure?.message ?? "")
+        }
+    }
+
+    func testRejectsEmptyAndNonImageData() {
+        XCTAssertThrowsError(try DecodeStage().decode([])) { XCTAssertEqual(($0 as? StageFailure)?.code, .emptyFile) }
+        XCTAssertThrowsError(try DecodeStage().decode(Array("hello, world".utf8))) { error in
+            XCTAssertEqual((error as? StageFailure)?.code, .unsupportedFormat)
+            XCTAssertTrue((error as? StageFailure)?.message.contains("hello, w") == true)
+        }
+    }
+
+    func testConcurrentFailuresKeepTheirOwnMessages() throws {
+        let rgb = TestImages.paperRGB(width: 200, height: 200, ink: ink)
+        let jpeg = try ImageEncoder.encode(bytes: rgb, width: 200, height: 200, bands: 3, as: .jpeg)
+        let truncated = Array(jpeg.prefix(jpeg.count / 2))
+        let tooBig = try ImageEncoder.encode(bytes: rgb, width: 200, height: 200, bands: 3, as: .png)
+        let messages = Slots<String>(count: 64)
+        DispatchQueue.concurrentPerform(iterations: 64) { index in
+            do {
+                _ = try DecodeStage(maxPixels: index % 2 == 0 ? 100_000_000 : 100).decode(index % 2 == 0 ? truncated : tooBig)
+                messages[index] = "no error"
+            } catch {
+                messages[index] = "\(error)"
+            }
+        }
+        for (index, message) in messages.values().enumerated() {
+            let text = try XCTUnwrap(message)
+            if index % 2 == 0 {
+                XCTAssertTrue(text.hasPrefix("decode_error") && text.contains("Premature end"), text)
+                XCTAssertFalse(text.contains("max_pixels"), text)
+            } else {
+                XCTAssertTrue(text.hasPrefix("too_large"), text)
+            }
+        }
+    }
+}
+

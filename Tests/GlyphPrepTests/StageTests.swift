@@ -1,0 +1,148 @@
+import Foundation
+import XCTest
+@testable import GlyphPrep
+
+final class StageTests: XCTestCase {
+    func testGrayscaleUsesRec601Weights() throws {
+        let rgb = Raster(width: 3, height: 1, channels: 3, pixels: [255, 0, 0, 0, 255, 0, 0, 0, 255])
+        var context = TestImages.context(for: rgb)
+        let gray = try GrayscaleStage().apply(rgb, context: &context)
+        XCTAssertEqual(gray.channels, 1)
+        XCTAssertEqual(gray.pixels[0], 0.299 * 255, accuracy: 1e-3)
+        XCTAssertEqual(gray.pixels[1], 0.587 * 255, accuracy: 1e-3)
+        XCTAssertEqual(gray.pixels[2], 0.114 * 255, accuracy: 1e-3)
+        let rec709 = try GrayscaleStage(weights: .rec709).apply(rgb, context: &context)
+        XCTAssertEqual(rec709.pixels[1], 0.7152 * 255, accuracy: 1e-3)
+    }
+
+    func testInvertAutoFlipsDarkOnLightOnly() throws {
+        let darkOnLight = TestImages.block(width: 40, height: 40, rect: PixelRect(x: 15, y: 15, width: 10, height: 10), ink: 20, background: 230)
+        var context = TestImages.context(for: darkOnLight)
+        let flipped = try InvertStage().apply(darkOnLight, context: &context)
+        XCTAssertEqual(context.inverted, true)
+        XCTAssertEqual(flipped[0, 0], 25)
+        XCTAssertEqual(flipped[20, 20], 235)
+
+        let lightOnDark = TestImages.block(width: 40, height: 40, rect: PixelRect(x: 15, y: 15, width: 10, height: 10), ink: 230, background: 20)
+        let kept = try InvertStage().apply(lightOnDark, context: &context)
+        XCTAssertEqual(context.inverted, false)
+        XCTAssertEqual(kept, lightOnDark)
+        XCTAssertEqual(try InvertStage(mode: .always).apply(lightOnDark, context: &context)[0, 0], 235)
+    }
+
+    func testNormalizeStretchesFaintInkToFullRange() throws {
+        // Faint pencil: paper at 10, ink at 70 (after inversion).
+        let faint = TestImages.block(width: 50, height: 50, rect: PixelRect(x: 10, y: 10, width: 10, height: 10), ink: 70, background: 10)
+        var context = TestImages.context(for: faint)
+        let stretched = try NormalizeStage().apply(faint, context: &context)
+        XCTAssertEqual(stretched[0, 0], 0)
+        XCTAssertEqual(stretched[15, 15], 255)
+        // A blank page has nothing to stretch and becomes black.
+        let blank = Raster(width: 30, height: 30, filledWith: 12)
+        XCTAssertEqual(try NormalizeStage().apply(blank, context: &context).pixels.max(), 0)
+    }
+
+    func testSigmoidLookupTableMatchesFormula() throws {
+        let stage = SigmoidContrastStage(gain: 25, midpoint: 0.5)
+        func f(_ x: Double) -> Double { 1 / (1 + exp(-25 * (x / 255 - 0.5))) }
+        for level in [0, 1, 64, 127, 128, 200, 254, 255] {
+            let expected = (f(Double(level)) - f(0)) / (f(255) - f(0)) * 255
+            XCTAssertEqual(Double(stage.table[level]), expected, accuracy: 1e-3, "level \(level)")
+        }
+        XCTAssertEqual(stage.table[0], 0)
+        XCTAssertEqual(stage.table[255], 255, accuracy: 1e-4)
+        let image = Raster(width: 2, height: 1, channels: 1, pixels: [100.2, 180.7])
+        var context = TestImages.context(for: image)
+        let out = try stage.apply(image, context: &context)
+        XCTAssertEqual(out.pixels, [stage.table[100], stage.table[181]])
+    }
+
+    func testCropFindsInkBoxAndIgnoresSpecks() throws {
+        var image = TestImages.block(width: 100, height: 80, rect: PixelRect(x: 30, y: 20, width: 25, height: 40))
+        image[5, 5] = 255  // a one-pixel speck
+        image[90, 70] = 255
+        image[91, 70] = 255
+        var context = TestImages.context(for: image)
+        context.scaleX = 2
+        context.scaleY = 2
+        context.sourceWidth = 200
+        context.sourceHeight = 160
+        let cropped = try CropToBBoxStage(minArea: 4).apply(image, context: &context)
+        XCTAssertEqual(cropped.width, 25)
+        XCTAssertEqual(cropped.height, 40)
+        XCTAssertEqual(context.inkBox, PixelRect(x: 60, y: 40, width: 50, height: 80))
+        XCTAssertEqual(context.originX, 60)
+
+        var withMargin = TestImages.context(for: image)
+        let padded = try CropToBBoxStage(minArea: 4, margin: 3).apply(image, context: &withMargin)
+        XCTAssertEqual(padded.width, 31)
+        XCTAssertEqual(withMargin.inkBox, PixelRect(x: 30, y: 20, width: 25, height: 40))
+
+        // Counting the specks (min_area 1) widens the box to them.
+        var all = TestImages.context(for: image)
+        _ = try CropToBBoxStage(minArea: 1).apply(image, context: &all)
+        XCTAssertEqual(all.inkBox, PixelRect(x: 5, y: 5, width: 87, height: 66))
+    }
+
+    func testCropOtsuAndBlankPage() throws {
+        let image = TestImages.block(width: 60, height: 60, rect: PixelRect(x: 10, y: 12, width: 8, height: 30), ink: 120, background: 30)
+        var context = TestImages.context(for: image)
+        _ = try CropToBBoxStage(threshold: .otsu).apply(image, context: &context)
+        XCTAssertEqual(context.inkBox, PixelRect(x: 10, y: 12, width: 8, height: 30))
+
+        let blank = Raster(width: 20, height: 20, filledWith: 0)
+        XCTAssertThrowsError(try CropToBBoxStage().apply(blank, context: &context)) { error in
+            XCTAssertEqual((error as? StageFailure)?.code, .noInk)
+        }
+    }
+
+    func testResizeFitsBoxKeepingAspect() throws {
+        let image = TestImages.block(width: 100, height: 50, rect: PixelRect(x: 0, y: 0, width: 100, height: 50))
+        var context = TestImages.context(for: image)
+        let fitted = try ResizeStage(mode: .fit(box: 20)).apply(image, context: &context)
+        XCTAssertEqual(fitted.width, 20)
+        XCTAssertEqual(fitted.height, 10)
+        XCTAssertEqual(fitted[10, 5], 255, accuracy: 1)
+
+        let square = try ResizeStage(mode: .squarePad(padding: 2, size: 28)).apply(image, context: &context)
+        XCTAssertEqual(square.width, 28)
+        XCTAssertEqual(square.height, 28)
+        // 100×50 on a 104×104 square: rows above and below the glyph stay black.
+        XCTAssertEqual(square[14, 2], 0, accuracy: 1)
+        XCTAssertEqual(square[14, 14], 255, accuracy: 2)
+    }
+
+    func testPadCentresAndRejectsOversizedImages() throws {
+        let image = TestImages.block(width: 20, height: 10, rect: PixelRect(x: 0, y: 0, width: 20, height: 10))
+        var context = TestImages.context(for: image)
+        let padded = try PadStage(size: 28).apply(image, context: &context)
+        XCTAssertEqual(padded.width, 28)
+        XCTAssertEqual(padded[4, 9], 255)
+        XCTAssertEqual(padded[3, 9], 0)
+        XCTAssertEqual(padded[4, 8], 0)
+        XCTAssertEqual(padded[23, 18], 255)
+        XCTAssertThrowsError(try PadStage(size: 8).apply(image, context: &context))
+    }
+
+    func testCenterOfMassMovesCentroidToCentre() throws {
+        let image = TestImages.block(width: 28, height: 28, rect: PixelRect(x: 2, y: 3, width: 7, height: 5))
+        var context = TestImages.context(for: image)
+        for shift in CenterOfMassStage.Shift.allCases {
+            let centred = try CenterOfMassStage(shift: shift).apply(image, context: &context)
+            let centroid = try XCTUnwrap(CenterOfMassStage.centroid(centred))
+            XCTAssertEqual(centroid.x, 13.5, accuracy: shift == .integer ? 0.5 : 0.05, "\(shift)")
+            XCTAssertEqual(centroid.y, 13.5, accuracy: shift == .integer ? 0.5 : 0.05, "\(shift)")
+            XCTAssertEqual(centred.pixels.reduce(0, +), image.pixels.reduce(0, +), accuracy: 1, "ink is kept")
+        }
+    }
+
+    func testBlurSpreadsInkSymmetrically() throws {
+        let image = TestImages.block(width: 21, height: 21, rect: PixelRect(x: 10, y: 10, width: 1, height: 1))
+        var context = TestImages.context(for: image)
+        let blurred = try BlurStage(sigma: 1).apply(image, context: &context)
+        XCTAssertLessThan(blurred[10, 10], 255)
+        XCTAssertGreaterThan(blurred[11, 10], 0)
+        XCTAssertEqual(blurred[9, 10], blurred[11, 10], accuracy: 1e-3)
+        XCTAssertEqual(blurred.pixels.reduce(0, +), 255, accuracy: 3)
+    }
+}
