@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import XCTest
+@testable import glyphprep
+@testable import GlyphPrep
+
+final class CLIParsingTests: XCTestCase {
+    func testParsesRunWithSharedOptions() throws {
+        let command = try GlyphPrepCommand.parseAsRoot(["run", "p.yaml", "scans", "-o", "out", "--jobs", "3", "--no-progress"])
+        let run = try XCTUnwrap(command as? GlyphPrepCommand.Run)
+        XCTAssertEqual(run.pipeline, "p.yaml")
+        XCTAssertEqual(run.input, "scans")
+        XCTAssertEqual(run.runOptions.output, "out")
+        XCTAssertEqual(run.runOptions.jobs, 3)
+        XCTAssertFalse(run.runOptions.progress)
+    }
+
+    func testRejectsBadArguments() {
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["run", "p.yaml", "scans"]), "missing --output")
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["run", "p.yaml", "scans", "-o", "o", "--jobs", "0"]))
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["frobnicate"]))
+    }
+}
+
+/// Runs the built `glyphprep` binary, as a user would.
+final class CLIEndToEndTests: XCTestCase {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    var binary: URL {
+        // Linux: the main bundle is the products directory; macOS: the .xctest bundle in it.
+        let bundle = Bundle.main.bundleURL
+        let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+        return products.appendingPathComponent("glyphprep")
+    }
+
+    @discardableResult
+    func glyphprep(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    func letterScan(width: Int = 900, height: Int = 700) -> [UInt8] {
+        // Dark strokes of an "L" on light paper.
+        var rgb = TestScan.paper(width: width, height: height)
+        TestScan.fill(&rgb, width: width, x: 300, y: 150, w: 40, h: 300)
+        TestScan.fill(&rgb, width: width, x: 300, y: 410, w: 200, h: 40)
+        return rgb
+    }
+
+    func testRunOverGoodAndBadFiles() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-cli-\(UUID().uuidString)")
+        let input = root.appendingPathComponent("scans")
+        try FileManager.default.createDirectory(at: input.appendingPathComponent("nested"), withIntermediateDirectories: true)
+        let scan = letterScan()
+        try Data(try ImageEncoder.encode(bytes: scan, width: 900, height: 700, bands: 3, as: .jpeg)).write(to: input.appendingPathComponent("good.jpg"))
+        try Data(try ImageEncoder.encode(bytes: scan, width: 900, height: 700, bands: 3, as: .png)).write(to: input.appendingPathComponent("nested/good.png"))
+        let jpeg = try ImageEncoder.encode(bytes: scan, width: 900, height: 700, bands: 3, as: .jpeg)
+        try Data(jpeg.prefix(jpeg.count / 3)).write(to: input.appendingPathComponent("truncated.jpg"))
+        try Data().write(to: input.appendingPathComponent("zero.jpg"))
+        try Data("just some text\n".utf8).write(to: input.appendingPathComponent("text.png"))
+        try Data(try ImageEncoder.encode(bytes: TestScan.paper(width: 400, height: 300), width: 400, height: 300, bands: 3, as: .png))
+            .write(to: input.appendingPathComponent("blank.png"))
+        let unreadable = input.appendingPathComponent("unreadable.png")
+        try Data(try ImageEncoder.encode(bytes: scan, width: 900, height: 700, bands: 3, as: .png)).write(to: unreadable)
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: unreadable.path)
+        let runningAsRoot = getuid() == 0
+
+        // An image over max_pixels, through a pipeline with a small limit.
+        try Data(try ImageEncoder.encode(bytes: TestScan.paper(width: 3000, height: 2000), width: 3000, height: 2000, bands: 3, as: .jpeg))
+            .write(to: input.appendingPathComponent("huge.jpg"))
+        let pipelineText = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("pipelines/mnist.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "max_pixels: 100000000", with: "max_pixels: 5000000")
+        let pipeline = root.appendingPathComponent("limited.yaml")
+        try pipelineText.write(to: pipeline, atomically: true, encoding: .utf8)
+        let inputBefore = try snapshot(input)
+
+        let output = root.appendingPathComponent("out")
+        let result = try glyphprep(["run", pipeline.path, input.path, "-o", output.path, "--jobs", "2"])
+        XCTAssertEqual(result.status, 1, "some files failed: \(result.stderr)")
+        XCTAssertTrue(result.stderr.contains("8 files, \(runningAsRoot ? 3 : 2) ok"), result.stderr)
+
+        let lines = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8).split(separator: "\n")
+        var byInput: [String: [String: Any]] = [:]
+        for line in lines {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            byInput[try XCTUnwrap(object["input"] as? String)] = object
+        }
+        XCTAssertEqual(byInput.count, 8, "every file has a line")
+        func code(_ name: String) -> String? { (byInput[name]?["error"] as? [String: Any])?["code"] as? String }
+        XCTAssertEqual(byInput["good.jpg"]?["status"] as? String, "ok")
+        XCTAssertEqual(byInput["nested/good.png"]?["status"] as? String, "ok")
+        XCTAssertEqual(code("truncated.jpg"), "decode_error")
+        XCTAssertEqual(code("zero.jpg"), "empty_file")
+        XCTAssertEqual(code("text.png"), "unsupported_format")
+        XCTAssertEqual(code("blank.png"), "no_ink")
+        XCTAssertEqual(code("huge.jpg"), "too_large")
+        if !runningAsRoot { XCTAssertEqual(code("unreadable.png"), "read_error") }
+
+        // The good outputs are 28×28 grayscale letters whose ink box matches the drawing.
+        let (image, _) = try DecodeStage().decode([UInt8](try Data(contentsOf: output.appendingPathComponent("good.png"))))
+        XCTAssertEqual(image.width, 28)
+        XCTAssertEqual(image.channels, 1)
+        XCTAssertGreaterThan(image.pixels.max() ?? 0, 200)
+        let bbox = try XCTUnwrap(byInput["nested/good.png"]?["bbox"] as? [String: Int])
+        XCTAssertEqual(bbox["x"] ?? 0, 300, accuracy: 2)
+        XCTAssertEqual(bbox["height"] ?? 0, 300, accuracy: 2)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("nested/good.png").path))
+        XCTAssertEqual(try snapshot(input), inputBefore, "inputs are never modified")
+    }
+
+    func testUsageAndPipelineErrorsExit64() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let bad = root.appendingPathComponent("bad.yaml")
+        try "version: 1\nstages:\n  - decode\n  - grayscale\n  - blurr: {sigma: 1}\n".write(to: bad, atomically: true, encoding: .utf8)
+        let validate = try glyphprep(["validate", bad.path])
+        XCTAssertEqual(validate.status, 64)
+        XCTAssertTrue(validate.stderr.contains("bad.yaml:5:"), validate.stderr)
+        XCTAssertTrue(validate.stderr.contains("Did you mean 'blur'?"), validate.stderr)
+
+        let good = try glyphprep(["validate", Self.repositoryRoot.appendingPathComponent("pipelines/emnist.yaml").path])
+        XCTAssertEqual(good.status, 0)
+        XCTAssertTrue(good.stdout.contains("emnist: valid"), good.stdout)
+
+        let inside = try glyphprep(["run", Self.repositoryRoot.appendingPathComponent("pipelines/emnist.yaml").path, root.path, "-o", root.path + "/out"])
+        XCTAssertEqual(inside.status, 64)
+        XCTAssertTrue(inside.stderr.contains("inside the input directory"), inside.stderr)
+
+        let stages = try glyphprep(["stages"])
+        XCTAssertEqual(stages.status, 0)
+        for name in ["decode", "grayscale", "invert", "normalize", "sigmoid_contrast", "crop_to_bbox", "blur", "resize", "pad", "center_of_mass"] {
+            XCTAssertTrue(stages.stdout.contains("\(name):"), name)
+        }
+    }
+
+    /// Every file's path and bytes.
+    func snapshot(_ directory: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: directory.path)
+        while let relative = enumerator?.nextObject() as? String {
+            let path = directory.path + "/" + relative
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            if !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) {
+                files[relative] = try Data(contentsOf: URL(fileURLWithPath: path))
+            }
+        }
+        return files
+    }
+}
+
+/// Packed RGB test scans.
+enum TestScan {
+    static func paper(width: Int, height: Int) -> [UInt8] {
+        var rgb = [UInt8](repeating: 0, count: width * height * 3)
+        for i in 0..<(width * height) {
+            rgb[3 * i] = 238
+            rgb[3 * i + 1] = 232
+            rgb[3 * i + 2] = 220
+        }
+        return rgb
+    }
+
+    static func fill(_ rgb: inout [UInt8], width: Int, x: Int, y: Int, w: Int, h: Int) {
+        for row in y..<(y + h) {
+            for column in x..<(x + w) {
+                let i = (row * width + column) * 3
+                rgb[i] = 25
+                rgb[i + 1] = 25
+                rgb[i + 2] = 70
+            }
+        }
+    }
+}

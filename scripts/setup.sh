@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what GlyphPrep needs on Debian when it is missing: libvips (images), OpenBLAS
+# (matrix products), libturbojpeg (fast luma-only JPEG decoding) and pkg-config.
+set -euo pipefail
+packages=(libvips-dev libopenblas-dev libturbojpeg0-dev pkg-config)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null 2>&1 || { echo "setup: swift is not on PATH (expected /opt/swift/usr/bin)" >&2; exit 1; }
