@@ -49,7 +49,7 @@ def big(out, spec):
     import pyvips
     w, h = map(int, spec.lower().split("x"))
     bg = pyvips.Image.gaussnoise(w, h, mean=230, sigma=6)
-    txt = pyvips.Image.text("A", dpi=int(min(w, h) * 0.9), font="sans bold")
+    txt = pyvips.Image.text("A", dpi=int(min(w, h) * 2.6), font="sans bold")
     txt = txt.embed((w - txt.width) // 2, (h - txt.height) // 2, w, h)
     im = (bg * (1 - txt / 255.0) + 40 * (txt / 255.0)).cast("uchar")
     im = im.bandjoin([im, im * 0.9 + 10]).cast("uchar").copy(interpretation="srgb")
