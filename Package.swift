@@ -25,6 +25,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // libjpeg-turbo's TurboJPEG API: luma-only, DCT-scaled JPEG decoding.
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
         // Fixed-arity wrappers for libvips' variadic calls, which Swift cannot call.
         .target(name: "CVipsShims", dependencies: ["CVips"]),
         .target(
@@ -33,6 +39,7 @@ let package = Package(
                 "CVips",
                 "CVipsShims",
                 "CBLAS",
+                "CTurboJPEG",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

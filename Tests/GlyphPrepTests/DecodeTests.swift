@@ -110,5 +110,36 @@ final class DecodeTests: XCTestCase {
             }
         }
     }
-}
 
+    func testLumaOnlyJPEGMatchesFullDecodeForEveryOrientation() throws {
+        let rgb = TestImages.paperRGB(width: 64, height: 48, ink: PixelRect(x: 5, y: 3, width: 20, height: 9))
+        var fast = DecodeStage(shrink: .fixed(1))
+        fast.lumaOnly = true
+        for orientation in 1...8 {
+            let jpeg = try ImageEncoder.encode(bytes: rgb, width: 64, height: 48, bands: 3, as: .jpeg, quality: 95, orientation: orientation)
+            let (luma, lumaContext) = try fast.decode(jpeg)
+            var (full, context) = try DecodeStage(shrink: .fixed(1)).decode(jpeg)
+            full = try GrayscaleStage().apply(full, context: &context)
+            XCTAssertEqual(luma.channels, 1)
+            XCTAssertEqual([luma.width, luma.height], [full.width, full.height], "orientation \(orientation)")
+            XCTAssertEqual(lumaContext, context, "orientation \(orientation)")
+            let difference = zip(luma.pixels, full.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(luma.pixels.count)
+            XCTAssertLessThan(difference, 1.5, "orientation \(orientation)")
+        }
+    }
+
+    func testLumaOnlyPathShrinksAndRejectsTruncatedFiles() throws {
+        let rgb = TestImages.paperRGB(width: 1600, height: 1280, ink: PixelRect(x: 400, y: 300, width: 200, height: 500))
+        let jpeg = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .jpeg)
+        var fast = DecodeStage()
+        fast.lumaOnly = true
+        let (raster, context) = try fast.decode(jpeg, defaultMinSide: 320)
+        XCTAssertEqual([raster.width, raster.height, context.decodeShrink], [400, 320, 4])
+        XCTAssertEqual(raster[0, 0], 0.299 * 235 + 0.587 * 230 + 0.114 * 220, accuracy: 2)
+        XCTAssertThrowsError(try fast.decode(Array(jpeg.prefix(jpeg.count / 2)))) { error in
+            let failure = error as? StageFailure
+            XCTAssertEqual(failure?.code, .decodeError)
+            XCTAssertTrue(failure?.message.contains("Premature end") == true, failure?.message ?? "")
+        }
+    }
+}

@@ -54,6 +54,7 @@ public struct PipelineConfiguration: Sendable, Decodable {
             if type == GrayscaleStage.self { grayscale = true }
             stages.append(stage)
         }
+        decode.lumaOnly = (stages.first as? GrayscaleStage)?.weights == .rec601
         guard grayscale else {
             throw DecodingError.dataCorruptedError(
                 forKey: .stages, in: container,

@@ -25,6 +25,9 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
 
     public var maxPixels: Int = 100_000_000
     public var shrink: Shrink = .auto
+    /// Set when the next stage is Rec. 601 `grayscale`: JPEGs are then decoded luma-only
+    /// with libjpeg-turbo, which is what that stage would compute anyway.
+    public var lumaOnly = false
     /// Shorter side to keep with `shrink: auto`; nil means 16 × the pipeline's resize target.
     public var minSide: Int?
 
@@ -84,6 +87,12 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
     /// Decodes `data` (a whole file). `defaultMinSide` is used when `min_side` is not set.
     public func decode(_ data: [UInt8], defaultMinSide: Int = 320) throws(StageFailure) -> (Raster, StageContext) {
         guard !data.isEmpty else { throw StageFailure(.emptyFile, "the file is empty") }
+        if lumaOnly, data.count > 3, data[0] == 0xFF, data[1] == 0xD8, data[2] == 0xFF,
+           let decoded = try data.withUnsafeBytes({ bytes in
+               Result { () throws(StageFailure) in try decodeLuma(bytes, defaultMinSide: defaultMinSide) }
+           }).get() {
+            return decoded
+        }
         let buffer = FileBuffer(data)
         var loader = ""
         do {
@@ -124,6 +133,31 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
             throw StageFailure(.decodeError, "\(loader.isEmpty ? error.operation : loader): \(error.message)")
         } catch {
             throw StageFailure(.decodeError, "\(error)")
+        }
+    }
+
+    /// The libjpeg-turbo route for JPEGs when only luma is needed; nil when this JPEG needs
+    /// libvips (CMYK, or a header TurboJPEG cannot read).
+    private func decodeLuma(_ bytes: UnsafeRawBufferPointer, defaultMinSide: Int) throws(StageFailure) -> (Raster, StageContext)? {
+        guard let header = JPEGLumaDecoder.header(bytes) else { return nil }
+        let pixels = header.width * header.height
+        guard pixels <= maxPixels else {
+            throw StageFailure(.tooLarge, "\(header.width)×\(header.height) = \(pixels) pixels exceeds max_pixels \(maxPixels)")
+        }
+        let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
+        let orientation = ExifOrientation.read(jpeg: bytes)
+        switch JPEGLumaDecoder.decode(bytes, shrink: factor) {
+        case .failure(let error):
+            throw StageFailure(.decodeError, "libjpeg-turbo: \(error.message)")
+        case .success(let stored):
+            let raster = ExifOrientation.apply(orientation, to: stored)
+            let rotated = orientation >= 5
+            var context = StageContext(sourceWidth: rotated ? header.height : header.width,
+                                       sourceHeight: rotated ? header.width : header.height)
+            context.scaleX = Double(context.sourceWidth) / Double(raster.width)
+            context.scaleY = Double(context.sourceHeight) / Double(raster.height)
+            context.decodeShrink = factor
+            return (raster, context)
         }
     }
 
