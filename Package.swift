@@ -31,6 +31,8 @@ let package = Package(
             pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]
         ),
+        // zlib, for gzip-compressed IDX dataset exports; Debian: zlib1g-dev.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Fixed-arity wrappers for libvips' variadic calls, which Swift cannot call.
         .target(name: "CVipsShims", dependencies: ["CVips"]),
         .target(
@@ -40,6 +42,7 @@ let package = Package(
                 "CVipsShims",
                 "CBLAS",
                 "CTurboJPEG",
+                "CZlib",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

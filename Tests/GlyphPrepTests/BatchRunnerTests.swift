@@ -70,7 +70,7 @@ final class BatchRunnerTests: XCTestCase {
             }
             trees.append(files)
         }
-        XCTAssertEqual(trees[0].count, 41)
+        XCTAssertEqual(trees[0].count, 42, "40 images, manifest.jsonl, run.json")
         XCTAssertEqual(trees[0], trees[1])
     }
 

@@ -16,11 +16,24 @@ public struct BatchOptions: Sendable {
     public var chunkSize: Int
     /// Draw a progress line on standard error.
     public var showProgress: Bool
+    /// Reuse what an earlier run in the same output directory recorded.
+    public var resume: Bool
+    /// When resuming, process files again whose earlier attempt failed.
+    public var retryFailed: Bool
+    /// Resume even when the pipeline file changed since the earlier run.
+    public var force: Bool
+    /// Process only this shard's files, into its own manifest.
+    public var shard: ShardSpec?
 
-    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int? = nil, showProgress: Bool = false) {
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int? = nil, showProgress: Bool = false,
+                resume: Bool = false, retryFailed: Bool = true, force: Bool = false, shard: ShardSpec? = nil) {
         self.jobs = max(1, jobs)
         self.chunkSize = chunkSize ?? max(32, self.jobs * 16)
         self.showProgress = showProgress
+        self.resume = resume
+        self.retryFailed = retryFailed
+        self.force = force
+        self.shard = shard
     }
 }
 
@@ -29,8 +42,12 @@ public struct BatchSummary: Sendable, Equatable {
     public var total = 0
     public var succeeded = 0
     public var failed = 0
+    /// Files whose earlier result was kept by a resumed run (counted in total, too).
+    public var reused = 0
     public var interrupted = false
     public var seconds = 0.0
+    /// Remarks for the user, e.g. about a dataset export.
+    public var notes: [String] = []
 
     public var imagesPerSecond: Double { seconds > 0 ? Double(total) / seconds : 0 }
 
@@ -38,6 +55,7 @@ public struct BatchSummary: Sendable, Equatable {
         let rate = String(format: "%.1f", imagesPerSecond)
         let time = String(format: "%.2f", seconds)
         return "glyphprep: \(total) files, \(succeeded) ok, \(failed) failed in \(time) s (\(rate) images/s)"
+            + (reused > 0 ? ", \(reused) reused" : "")
             + (interrupted ? ", interrupted" : "")
     }
 }
@@ -72,47 +90,132 @@ public struct BatchRunner: Sendable {
     /// The manifest's name inside the output directory.
     public static let manifestName = "manifest.jsonl"
 
-    /// Processes every image under `input` into `output`.
+    /// Processes every image under `input` (of this shard) into `output`.
     public func run(input: String, output: String, stop: StopFlag = StopFlag()) throws -> BatchSummary {
         let started = Date()
         try Self.checkDirectories(input: input, output: output)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         try VipsRuntime.start(threadsPerImage: 1)
 
-        let total = options.showProgress ? try InputWalker(root: input).reduce(0) { count, _ in count + 1 } : nil
-        let manifestPath = output + "/" + Self.manifestName
-        let partialPath = output + "/." + Self.manifestName + ".partial"
-        guard FileManager.default.createFile(atPath: partialPath, contents: Data()),
-              let manifest = FileHandle(forWritingAtPath: partialPath) else {
-            throw BatchError(message: "cannot write \(partialPath)")
+        let layout = RunLayout(directory: output, shard: options.shard)
+        let info = RunInfo(pipeline: pipeline, input: input, shard: options.shard)
+        let known = options.resume ? try resumableLines(layout: layout, info: info) : [:]
+        var temporaries = StaleTemporaries(root: output)
+        for name in [layout.previous, layout.runInfo] { temporaries.remove(for: (name as NSString).lastPathComponent) }
+        if known.isEmpty {
+            unlink(layout.previous)
+        } else {
+            let lines = known.values.map(\.text).sorted().map { $0 + "\n" }.joined()
+            try AtomicFile.write(Array(lines.utf8), to: layout.previous)
+        }
+        unlink(layout.partial)
+        try AtomicFile.write(Array(info.json.utf8), to: layout.runInfo)
+
+        let total = options.showProgress
+            ? try InputWalker(root: input).reduce(0) { count, file in count + (belongs(file) ? 1 : 0) } : nil
+        guard FileManager.default.createFile(atPath: layout.partial, contents: Data()),
+              let manifest = FileHandle(forWritingAtPath: layout.partial) else {
+            throw BatchError(message: "cannot write \(layout.partial)")
         }
 
         var summary = BatchSummary()
         var progress = ProgressLine(total: total, enabled: options.showProgress)
         var walker = try InputWalker(root: input)
         var exhausted = false
-        while !exhausted && !stop.isStopped {
-            var chunk: [InputFile] = []
-            while chunk.count < options.chunkSize, let file = walker.next() { chunk.append(file) }
-            exhausted = chunk.count < options.chunkSize
-            if chunk.isEmpty { break }
-            let records = process(chunk, output: output, stop: stop)
-            let lines = records.map { $0.jsonLine + "\n" }.joined()
-            try manifest.write(contentsOf: Data(lines.utf8))
-            for record in records {
-                summary.total += 1
-                if record.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
+        while !exhausted {
+            if stop.isStopped && known.isEmpty { break }
+            var items: [RoundItem] = []
+            var pending: [InputFile] = []
+            while pending.count < options.chunkSize && items.count < 16 * options.chunkSize {
+                guard let file = walker.next() else {
+                    exhausted = true
+                    break
+                }
+                guard belongs(file) else { continue }
+                temporaries.remove(for: file.outputRelativePath)
+                if let line = reusableLine(for: file, known: known, output: output) {
+                    items.append(.kept(line))
+                } else if !stop.isStopped {
+                    items.append(.pending(file))
+                    pending.append(file)
+                } else if let line = known[file.relativePath], line.status == .error {
+                    items.append(.kept(line))
+                }
             }
+            let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop)
+            let records = Dictionary(processed.map { ($0.input, $0) }, uniquingKeysWith: { first, _ in first })
+            var text = ""
+            for item in items {
+                switch item {
+                case .kept(let line):
+                    text += line.text + "\n"
+                    summary.total += 1
+                    summary.reused += 1
+                    if line.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
+                case .pending(let file):
+                    if let record = records[file.relativePath] {
+                        text += record.jsonLine + "\n"
+                        summary.total += 1
+                        if record.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
+                    } else if let line = known[file.relativePath], line.status == .error {
+                        text += line.text + "\n"
+                        summary.total += 1
+                        summary.failed += 1
+                    }
+                }
+            }
+            if !text.isEmpty { try manifest.write(contentsOf: Data(text.utf8)) }
             progress.update(done: summary.total, elapsed: Date().timeIntervalSince(started))
         }
         try manifest.close()
-        guard rename(partialPath, manifestPath) == 0 else {
-            throw BatchError(message: "\(POSIXFailure(operation: "rename \(partialPath) to \(manifestPath)"))")
+        unlink(layout.previous)
+        guard rename(layout.partial, layout.manifest) == 0 else {
+            throw BatchError(message: "\(POSIXFailure(operation: "rename \(layout.partial) to \(layout.manifest)"))")
         }
         progress.finish()
         summary.interrupted = stop.isStopped
+        if !summary.interrupted && options.shard == nil && info.format != .png {
+            summary.notes = try DatasetExporter.export(directory: output, manifest: layout.manifest, info: info)
+        }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// A file of one round: an earlier result kept, or a file to process.
+    private enum RoundItem {
+        case kept(ManifestReader.Line)
+        case pending(InputFile)
+    }
+
+    private func belongs(_ file: InputFile) -> Bool {
+        options.shard?.contains(file.relativePath) ?? true
+    }
+
+    /// The earlier lines a resumed run may reuse; refuses when the pipeline changed.
+    func resumableLines(layout: RunLayout, info: RunInfo) throws -> [String: ManifestReader.Line] {
+        let known = ManifestReader.known(in: layout)
+        guard !known.isEmpty, !options.force else { return known }
+        guard let earlier = try RunInfo.load(layout.runInfo) else {
+            throw BatchError(message: "cannot resume in \(layout.directory): \(layout.runInfo) is missing, so the earlier run's pipeline is unknown (use --force to reuse its outputs anyway)")
+        }
+        guard earlier.pipelineSHA256 == info.pipelineSHA256 else {
+            throw BatchError(message: "cannot resume in \(layout.directory): the pipeline changed (earlier run: '\(earlier.pipelineName)' sha256 \(earlier.pipelineSHA256); now: '\(info.pipelineName)' sha256 \(info.pipelineSHA256)); use --force to resume anyway, or run without --resume to start over")
+        }
+        return known
+    }
+
+    /// The earlier line of `file` when it can stand: an `ok` line whose output is intact, or
+    /// a failure when failures are not retried.
+    func reusableLine(for file: InputFile, known: [String: ManifestReader.Line], output: String) -> ManifestReader.Line? {
+        guard let line = known[file.relativePath] else { return nil }
+        switch line.status {
+        case .ok:
+            guard line.output == file.outputRelativePath,
+                  OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.targetSide) else { return nil }
+            return line
+        case .error:
+            return options.retryFailed ? nil : line
+        }
     }
 
     /// Processes one round of files on `jobs` threads; returns the records of the files that
@@ -225,6 +328,36 @@ public struct BatchRunner: Sendable {
         if outputReal == inputReal || outputReal.hasPrefix(inputReal + "/") {
             throw BatchError(message: "the output directory \(output) is inside the input directory \(input); choose another place so inputs are never touched")
         }
+    }
+}
+
+/// Temporary files left by a killed run (`.name.tmp-PID-RANDOM`), removed when the file they
+/// were meant for comes up again. Each output directory is listed once, before this run writes
+/// into it.
+struct StaleTemporaries {
+    let root: String
+    private var byDirectory: [String: [String: [String]]] = [:]
+
+    init(root: String) {
+        self.root = root
+    }
+
+    mutating func remove(for outputRelative: String) {
+        let directory = (outputRelative as NSString).deletingLastPathComponent
+        let name = (outputRelative as NSString).lastPathComponent
+        if byDirectory[directory] == nil {
+            var found: [String: [String]] = [:]
+            let path = directory.isEmpty ? root : root + "/" + directory
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where entry.hasPrefix(".") {
+                guard let marker = entry.range(of: ".tmp-", options: .backwards) else { continue }
+                found[String(entry[entry.index(after: entry.startIndex)..<marker.lowerBound]), default: []].append(entry)
+            }
+            byDirectory[directory] = found
+        }
+        guard let stale = byDirectory[directory]?[name] else { return }
+        let path = directory.isEmpty ? root : root + "/" + directory
+        for entry in stale { unlink(path + "/" + entry) }
+        byDirectory[directory]?[name] = nil
     }
 }
 

@@ -101,23 +101,66 @@ public struct PipelineConfiguration: Sendable, Decodable {
 
 /// Where and how normalized images are written.
 public struct OutputOptions: Sendable, Decodable, Equatable {
-    /// The image format of normalized outputs.
+    /// The output format: PNGs per input always, plus a dataset file for `idx` and `npy`.
     public enum Format: String, Sendable, CaseIterable, Decodable {
-        case png
+        case png, idx, npy
+    }
+
+    /// Where the labels of a dataset export come from.
+    public enum Labels: Sendable, Equatable, CustomStringConvertible {
+        /// The name of the folder holding each file (`a/scan1.jpg` → `a`).
+        case folders
+        /// A CSV of `file,label`, file paths relative to the input directory; the CSV's own
+        /// path is relative to the input directory unless absolute.
+        case csv(String)
+
+        public init?(_ text: String) {
+            if text == "folders" {
+                self = .folders
+            } else if text.lowercased().hasSuffix(".csv") {
+                self = .csv(text)
+            } else {
+                return nil
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .folders: "folders"
+            case .csv(let path): path
+            }
+        }
     }
 
     public var format: Format = .png
+    public var labels: Labels?
 
-    public init() {}
+    public init(format: Format = .png, labels: Labels? = nil) {
+        self.format = format
+        self.labels = labels
+    }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case format
+        case format, labels
     }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: "output")
         let container = try decoder.container(keyedBy: CodingKeys.self)
         format = try container.decodeChoice(.format, default: .png)
+        if let raw = try container.decodeIfPresent(String.self, forKey: .labels) {
+            guard let labels = Labels(raw) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .labels, in: container,
+                    debugDescription: "labels must be 'folders' or the path of a .csv file of file,label; got '\(raw)'")
+            }
+            guard format != .png else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .labels, in: container,
+                    debugDescription: "labels are written with a dataset export: set format to idx or npy")
+            }
+            self.labels = labels
+        }
     }
 }
 

@@ -19,13 +19,14 @@ extension GlyphPrepCommand {
             let loaded = try loadPipeline(pipeline)
             let stop = StopFlag()
             Interrupts.stopGracefully(stop)
-            let runner = BatchRunner(pipeline: loaded, options: runOptions.batchOptions)
             let summary: BatchSummary
             do {
+                let runner = BatchRunner(pipeline: loaded, options: try runOptions.batchOptions())
                 summary = try runner.run(input: input, output: runOptions.output, stop: stop)
             } catch {
                 throw ValidationError("\(error)")
             }
+            for note in summary.notes { FileHandle.standardError.write(Data("glyphprep: \(note)\n".utf8)) }
             FileHandle.standardError.write(Data((summary.line + "\n").utf8))
             if summary.interrupted { throw Exit.interrupted }
             if summary.failed > 0 { throw Exit.someFilesFailed }
@@ -44,11 +45,29 @@ struct RunOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Show a progress line (default: when standard error is a terminal).")
     var progress: Bool = isatty(2) != 0
 
+    @Flag(help: "Keep the results of an earlier run in the output directory: only new, failed and damaged files are processed.")
+    var resume = false
+
+    @Option(help: "With --resume, process files again whose earlier attempt failed.")
+    var retryFailed = true
+
+    @Flag(help: "With --resume, reuse earlier results even though the pipeline file changed.")
+    var force = false
+
+    @Option(help: ArgumentHelp(
+        "Process one shard: INDEX/COUNT, or COUNT with the index from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN).",
+        valueName: "index/count"))
+    var shard: String?
+
     func validate() throws {
         guard jobs >= 1 && jobs <= 1024 else { throw ValidationError("--jobs must be between 1 and 1024") }
+        if let shard { _ = try ShardSpec.parse(shard, environment: ProcessInfo.processInfo.environment) }
     }
 
-    var batchOptions: BatchOptions { BatchOptions(jobs: jobs, showProgress: progress) }
+    func batchOptions() throws -> BatchOptions {
+        BatchOptions(jobs: jobs, showProgress: progress, resume: resume, retryFailed: retryFailed, force: force,
+                     shard: try shard.map { try ShardSpec.parse($0, environment: ProcessInfo.processInfo.environment) })
+    }
 }
 
 /// Loads a pipeline file, turning its errors into a usage failure with file:line:column.
