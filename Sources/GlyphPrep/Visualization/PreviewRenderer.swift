@@ -166,9 +166,16 @@ public struct PreviewRenderer: Sendable {
         }
         let columnCount = stageColumns.count
         var columnWidths = [Int](repeating: panelHeight, count: columnCount)
-        for line in scaled {
+        for (rowIndex, line) in scaled.enumerated() {
             for (index, image) in line.enumerated() where index < columnCount {
-                columnWidths[index] = max(columnWidths[index], image?.width ?? 0)
+                var needed = image?.width ?? 0
+                let panel = rows[rowIndex].panels[index]
+                needed = max(needed, try TextRenderer.render(panel.subtitle, style: .body).width,
+                             try TextRenderer.render(panel.title, style: .heading).width)
+                if case let .error(code, _) = panel.content {
+                    needed = max(needed, try TextRenderer.render("✕ " + code, style: .heading).width + 12)
+                }
+                columnWidths[index] = max(columnWidths[index], min(needed, 2 * panelHeight))
             }
         }
         let stagesWidth = columnWidths.reduce(0, +) + Self.gap * (columnCount - 1)
