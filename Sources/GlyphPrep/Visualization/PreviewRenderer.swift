@@ -64,6 +64,11 @@ public struct PreviewRenderer: Sendable {
 
     /// The preview of `inputs`, one row each, in order.
     public func render(_ inputs: [PreviewInput]) throws(VipsError) -> Canvas {
+        try renderWithLayout(inputs).canvas
+    }
+
+    /// The preview and, per row, where each stage panel's image area was drawn.
+    func renderWithLayout(_ inputs: [PreviewInput]) throws(VipsError) -> (canvas: Canvas, panels: [[PixelRect]]) {
         var rows = inputs.map(makeRow)
         classify(&rows)
         if let activationSource {
@@ -151,7 +156,7 @@ public struct PreviewRenderer: Sendable {
     var captionHeight: Int { TextStyle.heading.lineHeight + TextStyle.body.lineHeight }
     var titleHeight: Int { TextStyle.title.lineHeight + 4 }
 
-    func draw(_ rows: [Row]) throws(VipsError) -> Canvas {
+    func draw(_ rows: [Row]) throws(VipsError) -> (canvas: Canvas, panels: [[PixelRect]]) {
         var scaled: [[Raster?]] = []
         for row in rows {
             var line: [Raster?] = []
@@ -195,6 +200,7 @@ public struct PreviewRenderer: Sendable {
         var canvas = Canvas(width: width, height: max(height, 2 * Self.margin), background: .background)
 
         var y = Self.margin
+        var panelRects: [[PixelRect]] = []
         for (rowIndex, row) in rows.enumerated() {
             if rowIndex > 0 {
                 canvas.fill(PixelRect(x: Self.margin, y: y - Self.rowGap / 2, width: width - 2 * Self.margin, height: 1), .frame)
@@ -202,8 +208,10 @@ public struct PreviewRenderer: Sendable {
             try canvas.text(row.name, x: Self.margin, y: y, style: .title, maxWidth: width - 2 * Self.margin)
             let top = y + titleHeight
             var x = Self.margin
+            panelRects.append([])
             for (index, panel) in row.panels.enumerated() where index < columnCount {
                 let area = PixelRect(x: x, y: top, width: columnWidths[index], height: panelHeight)
+                panelRects[rowIndex].append(area)
                 try drawPanel(panel, image: scaled[rowIndex][index], in: area, on: &canvas)
                 x += columnWidths[index] + Self.gap
             }
@@ -218,7 +226,7 @@ public struct PreviewRenderer: Sendable {
             }
             y += Self.rowGap
         }
-        return canvas
+        return (canvas, panelRects)
     }
 
     func drawPanel(_ panel: Panel, image: Raster?, in area: PixelRect, on canvas: inout Canvas) throws(VipsError) {
