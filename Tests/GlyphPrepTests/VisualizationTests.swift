@@ -100,7 +100,7 @@ final class VisualizationTests: XCTestCase {
         let one = try renderer.renderWithLayout([try scan(ink: PixelRect(x: 30, y: 20, width: 30, height: 60))])
         let inputs = try (0..<3).map { try scan(ink: PixelRect(x: 20 + 25 * $0, y: 20, width: 20 + 10 * $0, height: 60)) }
         let three = try renderer.renderWithLayout(inputs)
-        let columns = 2 + try Self.makePipeline().stages.count
+        let columns = try 2 + Self.makePipeline().stages.count
         XCTAssertEqual(one.panels.count, 1)
         XCTAssertEqual(three.panels.count, 3)
         XCTAssertEqual(one.panels[0].count, columns)
