@@ -2,7 +2,7 @@
 # Installs what GlyphPrep needs on Debian when it is missing: libvips (images), OpenBLAS
 # (matrix products), libturbojpeg (fast luma-only JPEG decoding) and pkg-config.
 set -euo pipefail
-packages=(libvips-dev libopenblas-dev libturbojpeg0-dev pkg-config)
+packages=(libvips-dev libopenblas-dev libturbojpeg0-dev pkg-config fonts-dejavu-core)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -112,3 +112,13 @@ int gpv_tiffsave_buffer(VipsImage *in, void **buf, size_t *length) {
 int gpv_gifsave_buffer(VipsImage *in, void **buf, size_t *length) {
     return vips_gifsave_buffer(in, buf, length, NULL);
 }
+
+int gpv_text(VipsImage **out, const char *markup, const char *font, int width, int dpi) {
+    if (width > 0) return vips_text(out, markup, "font", font, "width", width, "dpi", dpi, NULL);
+    return vips_text(out, markup, "font", font, "dpi", dpi, NULL);
+}
+
+int gpv_thumbnail_buffer(const void *data, size_t length, int width, int height, VipsImage **out) {
+    return vips_thumbnail_buffer((void *) data, length, out, width,
+        "height", height, "size", VIPS_SIZE_DOWN, NULL);
+}

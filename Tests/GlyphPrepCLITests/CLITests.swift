@@ -182,3 +182,25 @@ enum TestScan {
         }
     }
 }
+
+final class VisualizationCLITests: XCTestCase {
+    func testParsesPreviewSheetAndReport() throws {
+        let preview = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(["preview", "p.yaml", "a.jpg", "b.png", "-o", "x.png"]) as? GlyphPrepCommand.Preview)
+        XCTAssertEqual(preview.images, ["a.jpg", "b.png"])
+        let sheet = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(["sheet", "out", "-o", "s.png", "--sort", "confidence",
+                                                                   "--filter", "label=a", "--filter", "confidence<0.5", "--limit", "5"]) as? GlyphPrepCommand.Sheet)
+        XCTAssertEqual(try sheet.query(), RecordQuery(filters: [.label("a"), .confidenceBelow(0.5)], order: .confidence, limit: 5))
+        let report = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(["report", "out", "-o", "r.html", "--labels", "l.csv"]) as? GlyphPrepCommand.Report)
+        XCTAssertEqual(report.labels, "l.csv")
+    }
+
+    func testRejectsModelOptionsAndBadFilters() {
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["preview", "p.yaml", "a.jpg", "-o", "x.png", "--model", "m.onnx"])) { error in
+            XCTAssertTrue(GlyphPrepCommand.message(for: error).contains("not available in this build"))
+        }
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["preview", "p.yaml", "a.jpg", "-o", "x.png", "--activations"]))
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["preview", "p.yaml", "-o", "x.png"]))
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["sheet", "out", "-o", "s.png", "--filter", "colour=red"]))
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["sheet", "out", "-o", "s.png", "--sort", "size"]))
+    }
+}

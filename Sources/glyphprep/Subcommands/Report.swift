@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import GlyphPrep
+
+extension GlyphPrepCommand {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a self-contained HTML report of a run (summary, contact sheet, file table, confusion matrix).")
+
+        @Argument(help: "The output directory of a run (with manifest.jsonl).")
+        var directory: String
+
+        @Option(name: .shortAndLong, help: "The HTML file to write.")
+        var output: String
+
+        @Option(help: "The run's input directory: adds thumbnails of the originals.")
+        var input: String?
+
+        @Option(help: "A CSV of file,label: adds accuracy and the confusion matrix.")
+        var labels: String?
+
+        func run() throws {
+            do {
+                var trueLabels: [String: String] = [:]
+                if let labels { trueLabels = try HTMLReport.parseLabels(csv: String(contentsOfFile: labels, encoding: .utf8)) }
+                let html = try HTMLReport(outputDirectory: directory, inputDirectory: input, labels: trueLabels).render()
+                try AtomicFile.write(Array(html.utf8), to: output)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+    }
+}
