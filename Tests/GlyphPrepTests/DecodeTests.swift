@@ -136,6 +136,13 @@ final class DecodeTests: XCTestCase {
         let (raster, context) = try fast.decode(jpeg, defaultMinSide: 320)
         XCTAssertEqual([raster.width, raster.height, context.decodeShrink], [400, 320, 4])
         XCTAssertEqual(raster[0, 0], 0.299 * 235 + 0.587 * 230 + 0.114 * 220, accuracy: 2)
+        // PNG cannot shrink while loading: luma is box-averaged while converting instead.
+        let png = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .png)
+        let (reduced, pngContext) = try fast.decode(png, defaultMinSide: 320)
+        XCTAssertEqual([reduced.width, reduced.height, reduced.channels, pngContext.decodeShrink], [400, 320, 1, 4])
+        XCTAssertEqual(pngContext.scaleX, 4)
+        XCTAssertEqual(reduced[0, 0], 0.299 * 235 + 0.587 * 230 + 0.114 * 220, accuracy: 0.01)
+        XCTAssertEqual(reduced[100, 75], 0.299 * 20 + 0.587 * 20 + 0.114 * 60, accuracy: 0.01)
         XCTAssertThrowsError(try fast.decode(Array(jpeg.prefix(jpeg.count / 2)))) { error in
             let failure = error as? StageFailure
             XCTAssertEqual(failure?.code, .decodeError)

@@ -177,11 +177,20 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
                 gpv_load_buffer(buffer.base, buffer.count, $0)
             }
         }
-        return try Self.readPixels(image)
+        let pixels = try Self.readPixels(image)
+        // When only luma is needed, convert straight from the 8-bit samples, and for loaders
+        // without shrink-on-load (PNG, TIFF, …) average factor×factor blocks on the way, as
+        // the JPEG path's DCT scaling does.
+        let loaderShrank = loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp")
+        if lumaOnly {
+            return Raster.luma(fromBytes: pixels.bytes, width: pixels.width, height: pixels.height,
+                               channels: pixels.bands, boxReducedBy: loaderShrank ? 1 : factor)
+        }
+        return Raster(width: pixels.width, height: pixels.height, channels: pixels.bands, bytes: pixels.bytes)
     }
 
     /// Orientation, colour space, alpha and depth fixed, then every pixel computed.
-    static func readPixels(_ loaded: VipsImage) throws(VipsError) -> Raster {
+    static func readPixels(_ loaded: VipsImage) throws(VipsError) -> (bytes: [UInt8], width: Int, height: Int, bands: Int) {
         var image = loaded
         if image.orientation != 1 {
             image = try image.derive("vips_autorot") { gpv_autorot($0, $1) }
@@ -203,8 +212,7 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
         if image.bands != bands {
             image = try image.derive("vips_extract_band") { gpv_extract_band($0, $1, 0, Int32(bands)) }
         }
-        let bytes = try image.pixelBytes()
-        return Raster(width: image.width, height: image.height, channels: bands, bytes: bytes)
+        return (try image.pixelBytes(), image.width, image.height, bands)
     }
 
     /// The first bytes of a file, for messages about unrecognised formats.

@@ -51,3 +51,38 @@ public struct GrayscaleStage: PipelineStage {
         return Raster(width: image.width, height: image.height, channels: 1, pixels: gray)
     }
 }
+
+extension Raster {
+    /// Rec. 601 luma of packed 8-bit samples (1 or 3 channels), averaged over
+    /// `factor`×`factor` blocks, in one pass; edge blocks average the pixels they have.
+    static func luma(fromBytes bytes: [UInt8], width: Int, height: Int, channels: Int, boxReducedBy factor: Int) -> Raster {
+        let (wr, wg, wb) = GrayscaleStage.Weights.rec601.coefficients
+        let factor = max(1, factor)
+        let outWidth = (width + factor - 1) / factor, outHeight = (height + factor - 1) / factor
+        var sums = [Float](repeating: 0, count: outWidth * outHeight)
+        bytes.withUnsafeBufferPointer { source in
+            sums.withUnsafeMutableBufferPointer { out in
+                for y in 0..<height {
+                    let outRow = (y / factor) * outWidth
+                    var i = y * width * channels
+                    for x in 0..<width {
+                        let luma = channels >= 3
+                            ? wr * Float(source[i]) + wg * Float(source[i + 1]) + wb * Float(source[i + 2])
+                            : Float(source[i])
+                        out[outRow + x / factor] += luma
+                        i += channels
+                    }
+                }
+                if factor > 1 {
+                    for outY in 0..<outHeight {
+                        let rows = Float(min(factor, height - outY * factor))
+                        for outX in 0..<outWidth {
+                            out[outY * outWidth + outX] /= rows * Float(min(factor, width - outX * factor))
+                        }
+                    }
+                }
+            }
+        }
+        return Raster(width: outWidth, height: outHeight, channels: 1, pixels: sums)
+    }
+}
