@@ -25,6 +25,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // zlib, for gzip-compressed IDX files (EMNIST ships them as .gz).
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Fixed-arity wrappers for libvips' variadic calls, which Swift cannot call.
         .target(name: "CVipsShims", dependencies: ["CVips"]),
         .target(
@@ -33,6 +38,7 @@ let package = Package(
                 "CVips",
                 "CVipsShims",
                 "CBLAS",
+                "CZlib",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
