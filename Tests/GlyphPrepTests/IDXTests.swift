@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import GlyphPrep
+import GlyphPrep
 
 final class IDXTests: XCTestCase {
     private var directory: URL!
