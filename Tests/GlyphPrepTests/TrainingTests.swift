@@ -17,15 +17,29 @@ final class TrainingTests: XCTestCase {
             .dense(outputs: 3),
         ])
 
+    /// Unpadded convolution and an overlapping 3x3/2 pool (the generic pooling path).
+    private let overlapArchitecture = NetworkArchitecture(
+        input: SampleShape(channels: 1, height: 9, width: 8),
+        layers: [
+            .convolution(outputChannels: 2, kernel: 3, stride: 1, padding: 0), .relu,
+            .maxPool(size: 3, stride: 2),
+            .flatten, .dense(outputs: 3),
+        ])
+
     func testGradientsMatchFiniteDifferences() throws {
+        try checkGradients(tinyArchitecture)
+        try checkGradients(overlapArchitecture)
+    }
+
+    private func checkGradients(_ architecture: NetworkArchitecture) throws {
         var rng = SeededRandom(seed: 7)
-        let network = try Network(architecture: tinyArchitecture, rng: &rng)
+        let network = try Network(architecture: architecture, rng: &rng)
         // Nonzero biases so that no ReLU sits exactly at its kink.
         for p in network.parameters where !p.decays {
             for i in 0..<p.count { p.value.pointer[i] = rng.nextFloat(in: -0.1, 0.1) }
         }
         let batch = 3
-        let input = (0..<(batch * tinyArchitecture.input.count)).map { _ in rng.nextFloat(in: -1, 1) }
+        let input = (0..<(batch * architecture.input.count)).map { _ in rng.nextFloat(in: -1, 1) }
         let labels = [0, 2, 1]
 
         _ = network.lossAndGradients(input: input, labels: labels, training: true, seed: 99)

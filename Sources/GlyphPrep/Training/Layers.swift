@@ -131,9 +131,18 @@ final class ConvolutionLayer: NetworkLayer {
                         guard iy >= 0 && iy < h else { continue }
                         let src = row + oy * ow
                         let dst = channel + iy * w
-                        for ox in 0..<ow {
-                            let ix = ox * stride - padding + kj
-                            if ix >= 0 && ix < w { dst[ix] += src[ox] }
+                        if stride == 1 {
+                            let shift = kj - padding
+                            let lo = max(0, -shift), hi = min(ow, w - shift)
+                            if hi > lo {
+                                let d = dst + shift
+                                for ox in lo..<hi { d[ox] += src[ox] }
+                            }
+                        } else {
+                            for ox in 0..<ow {
+                                let ix = ox * stride - padding + kj
+                                if ix >= 0 && ix < w { dst[ix] += src[ox] }
+                            }
                         }
                     }
                     row += oh * ow
@@ -152,13 +161,29 @@ final class ReLULayer: NetworkLayer {
 
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                  batch: Int, training: Bool, rng: inout SeededRandom) {
-        for i in 0..<(batch * inputShape.count) { output[i] = max(input[i], 0) }
+        let count = batch * inputShape.count
+        let vectors = count / 8
+        let zero = SIMD8<Float>(repeating: 0)
+        for v in 0..<vectors {
+            let x = UnsafeRawPointer(input + 8 * v).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(output + 8 * v).storeBytes(of: pointwiseMax(x, zero), as: SIMD8<Float>.self)
+        }
+        for i in (8 * vectors)..<count { output[i] = max(input[i], 0) }
     }
 
     func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                   gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?, batch: Int) {
         guard let gradInput else { return }
-        for i in 0..<(batch * inputShape.count) { gradInput[i] = output[i] > 0 ? gradOutput[i] : 0 }
+        let count = batch * inputShape.count
+        let vectors = count / 8
+        let zero = SIMD8<Float>(repeating: 0)
+        for v in 0..<vectors {
+            let y = UnsafeRawPointer(output + 8 * v).loadUnaligned(as: SIMD8<Float>.self)
+            let g = UnsafeRawPointer(gradOutput + 8 * v).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(gradInput + 8 * v)
+                .storeBytes(of: zero.replacing(with: g, where: y .> zero), as: SIMD8<Float>.self)
+        }
+        for i in (8 * vectors)..<count { gradInput[i] = output[i] > 0 ? gradOutput[i] : 0 }
     }
 }
 
@@ -186,6 +211,25 @@ final class MaxPoolLayer: NetworkLayer {
         argmax.reserve(batch * outputShape.count)
         let idx = argmax.pointer
         var o = 0
+        if size == 2 && stride == 2 {
+            for plane in 0..<(batch * inputShape.channels) {
+                let base = plane * h * w
+                for oy in 0..<oh {
+                    let top = base + 2 * oy * w
+                    for ox in 0..<ow {
+                        let a = top + 2 * ox, c = a + w
+                        var best = a, bestValue = input[a]
+                        if input[a + 1] > bestValue { best = a + 1; bestValue = input[a + 1] }
+                        if input[c] > bestValue { best = c; bestValue = input[c] }
+                        if input[c + 1] > bestValue { best = c + 1; bestValue = input[c + 1] }
+                        output[o] = bestValue
+                        idx[o] = Int32(truncatingIfNeeded: best)
+                        o += 1
+                    }
+                }
+            }
+            return
+        }
         for plane in 0..<(batch * inputShape.channels) {
             let base = plane * h * w
             for oy in 0..<oh {
