@@ -166,7 +166,8 @@ final class ReLULayer: NetworkLayer {
         let zero = SIMD8<Float>(repeating: 0)
         for v in 0..<vectors {
             let x = UnsafeRawPointer(input + 8 * v).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(output + 8 * v).storeBytes(of: pointwiseMax(x, zero), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(output + 8 * v)
+                .storeBytes(of: x.replacing(with: zero, where: x .< zero), as: SIMD8<Float>.self)
         }
         for i in (8 * vectors)..<count { output[i] = max(input[i], 0) }
     }
