@@ -128,17 +128,26 @@ final class TrainingTests: XCTestCase {
 
     func testLearnsBarsAndCrosses() throws {
         let data = try Self.barsDataset(count: 120, side: 28, seed: 1)
-        let config = TrainingConfiguration(epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 2)
+        let held = try Self.barsDataset(count: 60, side: 28, seed: 77)
+        let config = TrainingConfiguration(epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 2,
+                                           learningRateDecayPerEpoch: 0.8)
         var reports: [EpochReport] = []
         let model = try Trainer(architecture: Self.smallArchitecture(side: 28), configuration: config)
-            .train(on: data, labels: Self.barLabels) { reports.append($0) }
+            .train(on: data, validation: held, labels: Self.barLabels) { reports.append($0) }
         XCTAssertEqual(reports.count, 6)
         let first = try XCTUnwrap(reports.first), last = try XCTUnwrap(reports.last)
         XCTAssertLessThan(last.meanLoss, first.meanLoss)
+        XCTAssertEqual(last.learningRate, 3e-3 * powf(0.8, 5), accuracy: 1e-7)
         let accuracy = try model.accuracy(on: data)
         XCTAssertGreaterThan(accuracy, 0.95, "train accuracy \(accuracy); losses \(reports.map(\.meanLoss))")
-        let held = try Self.barsDataset(count: 60, side: 28, seed: 77)
-        XCTAssertGreaterThan(try model.accuracy(on: held), 0.9)
+        let heldAccuracy = try model.accuracy(on: held)
+        XCTAssertGreaterThan(heldAccuracy, 0.9)
+        XCTAssertEqual(try XCTUnwrap(last.validationAccuracy), heldAccuracy, accuracy: 1e-12)
+        XCTAssertEqual(model.metadata["glyphprep.validation_accuracy"], String(heldAccuracy))
+        let confusion = try model.confusionMatrix(on: held)
+        XCTAssertEqual(confusion.map { $0.reduce(0, +) }, [20, 20, 20])
+        XCTAssertEqual(Double((0..<3).map { confusion[$0][$0] }.reduce(0, +)) / 60, heldAccuracy, accuracy: 1e-12)
+        XCTAssertEqual(try TrainedModel(jsonData: model.jsonData()), model)
     }
 
     // MARK: Export and prediction

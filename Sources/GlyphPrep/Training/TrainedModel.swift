@@ -135,6 +135,29 @@ public struct TrainedModel: Sendable, Hashable, Codable {
         return Double(correct) / Double(images.count)
     }
 
+    /// counts[truth][predicted] over `images`.
+    public func confusionMatrix(on images: LabeledImages) throws -> [[Int]] {
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: labels.count), count: labels.count)
+        for (predicted, truth) in zip(try classify(images), images.labels) {
+            guard labels.indices.contains(truth) else {
+                throw TrainingError.invalidData("label \(truth) outside 0..<\(labels.count)")
+            }
+            counts[truth][predicted] += 1
+        }
+        return counts
+    }
+
+    /// JSON encoding (weights included), for handing the model between tools.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    public init(jsonData: Data) throws {
+        self = try JSONDecoder().decode(TrainedModel.self, from: jsonData)
+    }
+
     /// Total number of trainable values.
     public var parameterCount: Int {
         layers.reduce(0) { total, layer in

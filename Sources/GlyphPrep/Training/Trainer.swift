@@ -14,10 +14,13 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     public var augmentation: AugmentationConfiguration?
     /// Images shown per epoch, drawn as repeated shuffled passes; nil means one pass.
     public var presentationsPerEpoch: Int?
+    /// The learning rate is multiplied by this after every epoch (1 keeps it constant).
+    public var learningRateDecayPerEpoch: Float
 
     public init(epochs: Int = 10, batchSize: Int = 64, learningRate: Float = 1e-3, beta1: Float = 0.9,
                 beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, seed: UInt64 = 1,
-                augmentation: AugmentationConfiguration? = nil, presentationsPerEpoch: Int? = nil) {
+                augmentation: AugmentationConfiguration? = nil, presentationsPerEpoch: Int? = nil,
+                learningRateDecayPerEpoch: Float = 1) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -28,11 +31,13 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         self.seed = seed
         self.augmentation = augmentation
         self.presentationsPerEpoch = presentationsPerEpoch
+        self.learningRateDecayPerEpoch = learningRateDecayPerEpoch
     }
 
     func validate() throws {
         guard epochs >= 0, batchSize > 0, learningRate > 0, beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1,
-              epsilon > 0, weightDecay >= 0, (presentationsPerEpoch ?? 1) > 0 else {
+              epsilon > 0, weightDecay >= 0, (presentationsPerEpoch ?? 1) > 0,
+              learningRateDecayPerEpoch > 0, learningRateDecayPerEpoch <= 1 else {
             throw TrainingError.invalidConfiguration("out-of-range hyperparameter in \(self)")
         }
         try augmentation?.validate()
@@ -46,6 +51,10 @@ public struct EpochReport: Sendable, Hashable {
     public var accuracy: Double
     public var presentations: Int
     public var seconds: Double
+    /// Learning rate used during this epoch.
+    public var learningRate: Float
+    /// Accuracy on the validation set after this epoch (no augmentation, no dropout), if one was given.
+    public var validationAccuracy: Double?
 
     public var imagesPerSecond: Double { seconds > 0 ? Double(presentations) / seconds : 0 }
 }
@@ -61,10 +70,11 @@ public struct Trainer: Sendable {
     }
 
     /// Trains from a seeded initialisation and returns the exported model. `labels[i]`
-    /// names class i; `progress` is called after each epoch.
+    /// names class i; `validation`, if given, is scored after each epoch; `progress` is
+    /// called after each epoch.
     public func train(
-        on data: LabeledImages, labels: [String], metadata: [String: String] = [:],
-        progress: (EpochReport) -> Void = { _ in }
+        on data: LabeledImages, validation: LabeledImages? = nil, labels: [String],
+        metadata: [String: String] = [:], progress: (EpochReport) -> Void = { _ in }
     ) throws -> TrainedModel {
         try configuration.validate()
         let classes = try architecture.classCount()
@@ -75,8 +85,13 @@ public struct Trainer: Sendable {
             throw TrainingError.invalidData("\(labels.count) label names for \(classes) classes")
         }
         guard data.count > 0 else { throw TrainingError.invalidData("no training images") }
-        if let bad = data.labels.first(where: { $0 < 0 || $0 >= classes }) {
-            throw TrainingError.invalidData("label \(bad) outside 0..<\(classes)")
+        for set in [data, validation].compactMap({ $0 }) {
+            guard set.shape == architecture.input else {
+                throw TrainingError.invalidData("images are \(set.shape), expected \(architecture.input)")
+            }
+            if let bad = set.labels.first(where: { $0 < 0 || $0 >= classes }) {
+                throw TrainingError.invalidData("label \(bad) outside 0..<\(classes)")
+            }
         }
 
         BLAS.useSingleThread()
@@ -125,13 +140,16 @@ public struct Trainer: Sendable {
                     correct += result.correct
                     start += n
                 }
+                let validationAccuracy = validation.map { Self.accuracy(of: network, on: $0) }
                 let elapsed = clock.now - started
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
                 let report = EpochReport(
                     epoch: epoch + 1, meanLoss: Float(lossSum / Double(order.count)),
-                    accuracy: Double(correct) / Double(order.count), presentations: order.count, seconds: seconds)
+                    accuracy: Double(correct) / Double(order.count), presentations: order.count, seconds: seconds,
+                    learningRate: optimizer.learningRate, validationAccuracy: validationAccuracy)
                 lastReport = report
                 progress(report)
+                optimizer.learningRate *= configuration.learningRateDecayPerEpoch
             }
         }
 
@@ -139,10 +157,44 @@ public struct Trainer: Sendable {
         info["glyphprep.seed"] = String(configuration.seed)
         info["glyphprep.epochs"] = String(configuration.epochs)
         info["glyphprep.train_images"] = String(data.count)
+        info["glyphprep.batch_size"] = String(configuration.batchSize)
+        info["glyphprep.learning_rate"] = String(configuration.learningRate)
+        if let a = configuration.augmentation {
+            info["glyphprep.augmentation"] = "shift \(a.maxShift) px, rotation \(a.maxRotationDegrees) deg, "
+                + "scale \(a.minScale)-\(a.maxScale), elastic \(a.elasticAlpha), p \(a.probability)"
+        } else {
+            info["glyphprep.augmentation"] = "none"
+        }
         if let lastReport {
             info["glyphprep.final_train_loss"] = String(lastReport.meanLoss)
+            if let accuracy = lastReport.validationAccuracy {
+                info["glyphprep.validation_accuracy"] = String(accuracy)
+            }
         }
         return network.export(labels: labels, metadata: info)
+    }
+
+    private static func accuracy(of network: Network, on images: LabeledImages) -> Double {
+        guard images.count > 0 else { return 0 }
+        let size = images.shape.count, classes = network.outputShape.count
+        var rng = SeededRandom(seed: 0)
+        var correct = 0
+        images.pixels.withUnsafeBufferPointer { pixels in
+            guard let base = pixels.baseAddress else { return }
+            var start = 0
+            while start < images.count {
+                let n = min(256, images.count - start)
+                let logits = network.forward(input: base + start * size, batch: n, training: false, rng: &rng)
+                for i in 0..<n {
+                    let row = logits + i * classes
+                    var best = 0
+                    for j in 1..<classes where row[j] > row[best] { best = j }
+                    if best == images.labels[start + i] { correct += 1 }
+                }
+                start += n
+            }
+        }
+        return Double(correct) / Double(images.count)
     }
 
     private func presentationOrder(count: Int, rng: inout SeededRandom) -> [Int] {
