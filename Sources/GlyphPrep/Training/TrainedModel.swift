@@ -18,8 +18,8 @@ public struct ConvolutionWeights: Sendable, Hashable, Codable {
     /// ONNX attribute `group`; always 1.
     public var group: Int
 
-    public var outputChannels: Int { weightShape[0] }
-    public var inputChannels: Int { weightShape[1] }
+    public var outputChannels: Int { weightShape.first ?? 0 }
+    public var inputChannels: Int { weightShape.count > 1 ? weightShape[1] : 0 }
 }
 
 /// Fully connected parameters in ONNX `Gemm` layout: Y = A · B + C, with `transB` = 0.
@@ -34,8 +34,8 @@ public struct GemmWeights: Sendable, Hashable, Codable {
     public var alpha: Float
     public var beta: Float
 
-    public var inputs: Int { weightShape[0] }
-    public var outputs: Int { weightShape[1] }
+    public var inputs: Int { weightShape.first ?? 0 }
+    public var outputs: Int { weightShape.count > 1 ? weightShape[1] : 0 }
 }
 
 /// Pooling attributes in ONNX `MaxPool` naming.
