@@ -31,7 +31,7 @@ let package = Package(
             pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]
         ),
-        // zlib, for gzip-compressed IDX dataset exports; Debian: zlib1g-dev.
+        // zlib, for gzip-compressed IDX files (EMNIST ships them as .gz; dataset export writes them).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Fixed-arity wrappers for libvips' variadic calls, which Swift cannot call.
         .target(name: "CVipsShims", dependencies: ["CVips"]),

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Deterministic xoshiro256** generator, seeded through SplitMix64, so that a
+/// training run is reproducible from its seed alone.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var s0: UInt64
+    private var s1: UInt64
+    private var s2: UInt64
+    private var s3: UInt64
+
+    public init(seed: UInt64) {
+        var sm = seed
+        func splitMix(_ x: inout UInt64) -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = splitMix(&sm)
+        s1 = splitMix(&sm)
+        s2 = splitMix(&sm)
+        s3 = splitMix(&sm)
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
+        return result
+    }
+
+    /// An independent stream derived from this one, e.g. one per epoch or per worker.
+    public mutating func fork() -> SeededRandom {
+        SeededRandom(seed: next())
+    }
+
+    /// Uniform in [0, 1) with 24 bits of precision.
+    public mutating func nextUnitFloat() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// Uniform in [lower, upper).
+    public mutating func nextFloat(in lower: Float, _ upper: Float) -> Float {
+        lower + (upper - lower) * nextUnitFloat()
+    }
+
+    /// Standard normal sample (Box–Muller, one value per call).
+    public mutating func nextGaussian() -> Float {
+        let u1 = max(Double(next() >> 11) * 0x1.0p-53, 1e-300)
+        let u2 = Double(next() >> 11) * 0x1.0p-53
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+    }
+
+    /// Uniform integer in 0..<bound without modulo bias (Lemire).
+    public mutating func nextInt(below bound: Int) -> Int {
+        precondition(bound > 0, "bound must be positive")
+        let b = UInt64(bound)
+        var m = next().multipliedFullWidth(by: b)
+        if m.low < b {
+            let threshold = (0 &- b) % b
+            while m.low < threshold {
+                m = next().multipliedFullWidth(by: b)
+            }
+        }
+        return Int(m.high)
+    }
+
+    /// Fisher–Yates shuffle driven by this generator only.
+    public mutating func shuffle<T>(_ array: inout [T]) {
+        guard array.count > 1 else { return }
+        for i in stride(from: array.count - 1, to: 0, by: -1) {
+            let j = nextInt(below: i + 1)
+            if i != j { array.swapAt(i, j) }
+        }
+    }
+
+    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 {
+        (x << k) | (x >> (64 - k))
+    }
+}

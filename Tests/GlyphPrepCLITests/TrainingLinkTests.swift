@@ -1,0 +1,9 @@
+import GlyphPrep
+import XCTest
+
+/// The CLI test target links the training engine the commands will drive.
+final class TrainingLinkTests: XCTestCase {
+    func testLetterArchitectureCoversEMNISTLetters() throws {
+        XCTAssertEqual(try NetworkArchitecture.letterCNN().classCount(), EMNISTLetters.labels.count)
+    }
+}
