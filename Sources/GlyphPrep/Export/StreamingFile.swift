@@ -49,7 +49,7 @@ final class GzipFile {
         file = try StreamingFile(path: path)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = deflateInit2_(stream, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        let status = glyphprep_deflate_init_gzip(stream, 9)
         guard status == Z_OK else {
             stream.deallocate()
             throw BatchError(message: "zlib cannot start compressing (status \(status))")
