@@ -7,6 +7,6 @@ struct GlyphPrepCommand: ParsableCommand {
         commandName: "glyphprep",
         abstract: "Turn scans of handwritten letters into EMNIST-style 28×28 images and classify them.",
         version: GlyphPrepVersion.string,
-        subcommands: []
+        subcommands: [Synth.self]
     )
 }

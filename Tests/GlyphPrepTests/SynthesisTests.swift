@@ -1,0 +1,4 @@
+import XCTest
+@testable import GlyphPrep
+
+final class SynthesisTests: XCTestCase {}
