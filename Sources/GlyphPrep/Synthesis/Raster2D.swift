@@ -130,6 +130,34 @@ struct ValueNoise: Sendable {
         self.grid = grid
     }
 
+    /// Fills `row` with the noise along pixel row `y` (sampled at pixel centres), interpolating
+    /// between grid rows once and then only along x.
+    func fillRow(_ y: Int, into row: UnsafeMutableBufferPointer<Float>) {
+        let gy = (Float(y) + 0.5) / cell
+        let iy = Int(gy)
+        var fy = gy - Float(iy)
+        fy = fy * fy * (3 - 2 * fy)
+        guard (iy + 2) * columns <= grid.count else {
+            for x in row.indices { row[x] = 0 }
+            return
+        }
+        grid.withUnsafeBufferPointer { g in
+            let top = iy * columns, bottom = top + columns
+            var blended = [Float](repeating: 0, count: columns)
+            for c in 0..<columns { blended[c] = g[top + c] + (g[bottom + c] - g[top + c]) * fy }
+            blended.withUnsafeBufferPointer { b in
+                let step = 1 / cell
+                for x in row.indices {
+                    let gx = (Float(x) + 0.5) * step
+                    let ix = min(Int(gx), columns - 2)
+                    var fx = gx - Float(ix)
+                    fx = fx * fx * (3 - 2 * fx)
+                    row[x] = b[ix] + (b[ix + 1] - b[ix]) * fx
+                }
+            }
+        }
+    }
+
     func value(_ x: Float, _ y: Float) -> Float {
         let gx = max(x, 0) / cell, gy = max(y, 0) / cell
         let ix = Int(gx), iy = Int(gy)
@@ -160,6 +188,16 @@ struct PixelNoise: Sendable {
         state ^= state >> 17
         state ^= state << 5
         return table[Int(state & 4095)]
+    }
+
+    /// Three standard-normal samples from one step (three 10-bit fields of the state).
+    mutating func gaussian3() -> (Float, Float, Float) {
+        state ^= state << 13
+        state ^= state >> 17
+        state ^= state << 5
+        return table.withUnsafeBufferPointer { t in
+            (t[Int(state & 4095)], t[Int((state >> 10) & 4095)], t[Int((state >> 20) & 4095)])
+        }
     }
 
     /// The next uniform sample in [0, 1).

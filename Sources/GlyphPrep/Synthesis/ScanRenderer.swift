@@ -63,6 +63,38 @@ public struct ScanRenderer: Sendable {
         }
     }
 
+    /// Smooths a tablet polyline in pixel space: drops repeated points, then cuts corners
+    /// (Chaikin, up to three rounds, only while some segment is longer than `step` pixels), so
+    /// sparse samples do not show as polygon corners on large renderings. The curve stays
+    /// inside the points' convex hull and keeps its end points.
+    static func smoothed(_ stroke: [PixelPoint], step: Float = 3) -> [PixelPoint] {
+        var points: [PixelPoint] = []
+        points.reserveCapacity(stroke.count)
+        for p in stroke where points.last.map({ abs($0.x - p.x) + abs($0.y - p.y) > 0.05 }) ?? true {
+            points.append(p)
+        }
+        let step2 = step * step
+        for _ in 0..<3 {
+            guard points.count > 2 else { break }
+            var longest: Float = 0
+            for i in 1..<points.count {
+                let dx = points[i].x - points[i - 1].x, dy = points[i].y - points[i - 1].y
+                longest = max(longest, dx * dx + dy * dy)
+            }
+            if longest <= step2 { break }
+            var out: [PixelPoint] = [points[0]]
+            out.reserveCapacity(points.count * 2)
+            for i in 0..<(points.count - 1) {
+                let a = points[i], b = points[i + 1]
+                out.append(PixelPoint(x: 0.75 * a.x + 0.25 * b.x, y: 0.75 * a.y + 0.25 * b.y))
+                out.append(PixelPoint(x: 0.25 * a.x + 0.75 * b.x, y: 0.25 * a.y + 0.75 * b.y))
+            }
+            out.append(points[points.count - 1])
+            points = out
+        }
+        return points
+    }
+
     private static func inkBox(_ strokes: [[PixelPoint]], radius: Float, width: Int, height: Int) -> PixelRect {
         var minX = Float.infinity, minY = Float.infinity, maxX = -Float.infinity, maxY = -Float.infinity
         for stroke in strokes {
@@ -86,7 +118,7 @@ public struct ScanRenderer: Sendable {
         let strokes = Self.normalized(sample)
         let radius = Float(max(0.5, parameters.cleanPenWidthFraction * Double(side) / 2))
         let placed = Self.place(strokes, scale: parameters.cleanGlyphFraction * Double(side),
-                                cx: Double(side) / 2, cy: Double(side) / 2)
+                                cx: Double(side) / 2, cy: Double(side) / 2).map { Self.smoothed($0) }
         var canvas = CoverageCanvas(width: side, height: side)
         for stroke in placed { canvas.drawPolyline(stroke, radius: radius) }
         let bands = parameters.bands.count
@@ -175,12 +207,13 @@ public struct ScanRenderer: Sendable {
         let penWidth = rng.logUniform(p.penWidthFraction) * target
         let radius = max(0.45, penWidth / 2)
         var scale = target / max(bw, bh)
-        scale = min(scale, (Double(width) * 0.94 - 2 * radius) / bw, (Double(height) * 0.94 - 2 * radius) / bh)
+        scale = min(scale, (Double(width) - 0.08 * short - 2 * radius - 4) / bw, (Double(height) - 0.08 * short - 2 * radius - 4) / bh)
         scale = max(scale, 1)
-        let halfW = bw * scale / 2 + radius + 2, halfH = bh * scale / 2 + radius + 2
+        let margin = 2 + 0.03 * short
+        let halfW = bw * scale / 2 + radius + margin, halfH = bh * scale / 2 + radius + margin
         let cx = halfW < Double(width) / 2 ? rng.uniform(halfW, Double(width) - halfW) : Double(width) / 2
         let cy = halfH < Double(height) / 2 ? rng.uniform(halfH, Double(height) - halfH) : Double(height) / 2
-        let placed = Self.place(strokes, scale: scale, cx: cx, cy: cy)
+        let placed = Self.place(strokes, scale: scale, cx: cx, cy: cy).map { Self.smoothed($0, step: max(2.5, Float(radius) * 0.75)) }
 
         // Ink and surface.
         let chalkboard = p.bands != .rgba && rng.chance(p.chalkboardProbability)
@@ -217,7 +250,7 @@ public struct ScanRenderer: Sendable {
 
         // Paper (or board) reflectance and texture.
         var paper: (Float, Float, Float)
-        var textureLow = Float(rng.uniform(0.01, 0.04)), textureMid = Float(rng.uniform(0.005, 0.02))
+        var textureLow = Float(rng.uniform(0.005, 0.025)), textureMid = Float(rng.uniform(0.004, 0.015))
         if chalkboard {
             let green = rng.chance(0.5)
             let base = rng.uniform(0.08, 0.16)
@@ -251,8 +284,8 @@ public struct ScanRenderer: Sendable {
         let shadowAngle = rng.uniform(0, 2 * Double.pi)
         let (sx, sy) = (Float(cos(shadowAngle)), Float(sin(shadowAngle)))
         let shadowOffset = Float(rng.uniform(0.25, 0.48) * long)
-        let shadowSoftness = Float(rng.uniform(0.03, 0.15) * long)
-        let shadowDepth: Float = hasShadow ? Float(rng.uniform(0.15, 0.45)) : 0
+        let shadowSoftness = Float(rng.uniform(0.08, 0.3) * long)
+        let shadowDepth: Float = hasShadow ? Float(rng.uniform(0.1, 0.35)) : 0
 
         // Ruled or grid paper.
         let ruled = !chalkboard && rng.chance(p.ruledPaperProbability)
@@ -273,57 +306,80 @@ public struct ScanRenderer: Sendable {
         let centreX = Float(width) / 2, centreY = Float(height) / 2
         let invLong = 1 / Float(long)
         let maxR2 = centreX * centreX + centreY * centreY
+        // Per-column parts of the lighting, so the inner loop only combines them.
+        var columnGradient = [Float](repeating: 0, count: width)
+        var columnVignette = [Float](repeating: 0, count: width)
+        for x in 0..<width {
+            let dx = Float(x) + 0.5 - centreX
+            columnGradient[x] = gradient * dx * gx * invLong
+            columnVignette[x] = vignette * dx * dx / maxR2
+        }
+        var lowRow = [Float](repeating: 0, count: width)
+        var midRow = [Float](repeating: 0, count: width)
+        let chroma: Float = 0.4
         canvas.values.withUnsafeBufferPointer { coverage in
-            bytes.withUnsafeMutableBufferPointer { out in
-                for y in 0..<height {
-                    let fy = Float(y) + 0.5
-                    for x in 0..<width {
-                        let fx = Float(x) + 0.5
-                        let dx = fx - centreX, dy = fy - centreY
-                        var light = exposure * (1 + gradient * (dx * gx + dy * gy) * invLong)
-                        light *= 1 - vignette * (dx * dx + dy * dy) / maxR2
-                        if hasShadow {
-                            let t = min(max(((dx * sx + dy * sy) - shadowOffset) / shadowSoftness + 0.5, 0), 1)
-                            light *= 1 - shadowDepth * t * t * (3 - 2 * t)
+        bytes.withUnsafeMutableBufferPointer { out in
+        columnGradient.withUnsafeBufferPointer { colGrad in
+        columnVignette.withUnsafeBufferPointer { colVig in
+        lowRow.withUnsafeMutableBufferPointer { low in
+        midRow.withUnsafeMutableBufferPointer { mid in
+            for y in 0..<height {
+                let fy = Float(y) + 0.5
+                let dy = fy - centreY
+                let rowGradient = gradient * dy * gy * invLong
+                let rowVignette = vignette * dy * dy / maxR2
+                lowNoise.fillRow(y, into: low)
+                midNoise.fillRow(y, into: mid)
+                for x in 0..<width {
+                    let fx = Float(x) + 0.5
+                    var light = exposure * (1 + colGrad[x] + rowGradient) * (1 - colVig[x] - rowVignette)
+                    if hasShadow {
+                        let t = min(max(((fx - centreX) * sx + dy * sy - shadowOffset) / shadowSoftness + 0.5, 0), 1)
+                        light *= 1 - shadowDepth * t * t * (3 - 2 * t)
+                    }
+                    let texture = 1 + textureLow * low[x] + textureMid * mid[x]
+                    var r = paper.0 * texture, g = paper.1 * texture, bl = paper.2 * texture
+                    if ruled {
+                        let v = -fx * lineSin + fy * lineCos - lineOffset
+                        let m = v / lineSpacing
+                        var cov = min(max(lineHalfWidth + 0.5 - abs(m - m.rounded()) * lineSpacing, 0), 1)
+                        if grid {
+                            let u = (fx * lineCos + fy * lineSin) / lineSpacing
+                            cov = max(cov, min(max(lineHalfWidth + 0.5 - abs(u - u.rounded()) * lineSpacing, 0), 1))
                         }
-                        let texture = 1 + textureLow * lowNoise.value(fx, fy) + textureMid * midNoise.value(fx, fy)
-                        var r = paper.0 * texture, g = paper.1 * texture, bl = paper.2 * texture
-                        if ruled {
-                            let v = -fx * lineSin + fy * lineCos - lineOffset
-                            let m = v / lineSpacing
-                            var cov = min(max(lineHalfWidth + 0.5 - abs(m - m.rounded()) * lineSpacing, 0), 1)
-                            if grid {
-                                let u = (fx * lineCos + fy * lineSin) / lineSpacing
-                                cov = max(cov, min(max(lineHalfWidth + 0.5 - abs(u - u.rounded()) * lineSpacing, 0), 1))
-                            }
-                            if hasMargin {
-                                let u = fx * lineCos + fy * lineSin - marginX
-                                let mc = min(max(lineHalfWidth * 1.5 + 0.5 - abs(u), 0), 1) * lineStrength
-                                r += (0.85 - r) * mc; g += (0.35 - g) * mc; bl += (0.4 - bl) * mc
-                            }
-                            cov *= lineStrength
-                            r += (lineColour.0 - r) * cov; g += (lineColour.1 - g) * cov; bl += (lineColour.2 - bl) * cov
+                        if hasMargin {
+                            let u = fx * lineCos + fy * lineSin - marginX
+                            let mc = min(max(lineHalfWidth * 1.5 + 0.5 - abs(u), 0), 1) * lineStrength
+                            r += (0.85 - r) * mc; g += (0.35 - g) * mc; bl += (0.4 - bl) * mc
                         }
-                        let c = coverage[y * width + x] * ink.alpha
-                        if c > 0 {
-                            r += (ink.reflectance.0 - r) * c
-                            g += (ink.reflectance.1 - g) * c
-                            bl += (ink.reflectance.2 - bl) * c
-                        }
-                        let scale = 255 * light
-                        let i = (y * width + x) * bands
-                        if bands == 1 {
-                            let luma = (0.299 * r * tint.0 + 0.587 * g * tint.1 + 0.114 * bl * tint.2) * scale
-                            out[i] = Self.byte(luma + noiseSigma * noise.gaussian())
-                        } else {
-                            let n = noiseSigma * noise.gaussian()
-                            out[i] = Self.byte(r * tint.0 * scale + n + 0.4 * noiseSigma * noise.gaussian())
-                            out[i + 1] = Self.byte(g * tint.1 * scale + n + 0.4 * noiseSigma * noise.gaussian())
-                            out[i + 2] = Self.byte(bl * tint.2 * scale + n + 0.4 * noiseSigma * noise.gaussian())
-                        }
+                        cov *= lineStrength
+                        r += (lineColour.0 - r) * cov; g += (lineColour.1 - g) * cov; bl += (lineColour.2 - bl) * cov
+                    }
+                    let c = coverage[y * width + x] * ink.alpha
+                    if c > 0 {
+                        r += (ink.reflectance.0 - r) * c
+                        g += (ink.reflectance.1 - g) * c
+                        bl += (ink.reflectance.2 - bl) * c
+                    }
+                    let scale = 255 * light
+                    let i = (y * width + x) * bands
+                    let n = noise.gaussian3()
+                    if bands == 1 {
+                        let luma = (0.299 * r * tint.0 + 0.587 * g * tint.1 + 0.114 * bl * tint.2) * scale
+                        out[i] = Self.byte(luma + noiseSigma * n.0)
+                    } else {
+                        let shared = noiseSigma * n.0
+                        out[i] = Self.byte(r * tint.0 * scale + shared + chroma * noiseSigma * n.1)
+                        out[i + 1] = Self.byte(g * tint.1 * scale + shared + chroma * noiseSigma * n.2)
+                        out[i + 2] = Self.byte(bl * tint.2 * scale + shared - chroma * noiseSigma * (n.1 + n.2) * 0.5)
                     }
                 }
             }
+        }
+        }
+        }
+        }
+        }
         }
         return RenderedScan(bytes: bytes, width: width, height: height, bands: bands,
                             inkBox: box, lightOnDark: chalkboard)

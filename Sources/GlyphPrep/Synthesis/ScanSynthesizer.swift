@@ -30,15 +30,33 @@ public enum SynthOutputFormat: String, Sendable, CaseIterable {
 
     /// Parses a comma-separated list such as `jpeg,gray-jpeg,png-alpha`.
     public static func parseList(_ text: String) throws(SynthesisError) -> [SynthOutputFormat] {
+        try parseSpecs(text).formats
+    }
+
+    /// Parses a comma-separated list whose entries may cap that format's long side, e.g.
+    /// `jpeg,png@600` (PNG photos are large, so a repository may want them smaller).
+    public static func parseSpecs(_ text: String) throws(SynthesisError) -> (formats: [SynthOutputFormat], maxSizes: [SynthOutputFormat: Int]) {
         var formats: [SynthOutputFormat] = []
-        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {
-            guard let format = SynthOutputFormat(rawValue: name == "jpg" ? "jpeg" : name) else {
-                throw SynthesisError("unknown format \"\(name)\"; expected one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+        var maxSizes: [SynthOutputFormat: Int] = [:]
+        for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !entry.isEmpty {
+            let parts = entry.split(separator: "@", omittingEmptySubsequences: false).map(String.init)
+            let name = parts[0]
+            guard parts.count <= 2, let format = SynthOutputFormat(rawValue: name == "jpg" ? "jpeg" : name) else {
+                throw SynthesisError("unknown format \"\(entry)\"; expected one of \(allCases.map(\.rawValue).joined(separator: ", ")), optionally with @MAXSIZE")
+            }
+            if parts.count == 2 {
+                guard let cap = Int(parts[1]), cap >= 8 else {
+                    throw SynthesisError("bad size cap in \"\(entry)\"; expected e.g. png@600")
+                }
+                if let previous = maxSizes[format], previous != cap {
+                    throw SynthesisError("conflicting size caps for \(format.rawValue)")
+                }
+                maxSizes[format] = cap
             }
             formats.append(format)
         }
         if formats.isEmpty { throw SynthesisError("no output formats given") }
-        return formats
+        return (formats, maxSizes)
     }
 }
 
@@ -62,6 +80,8 @@ public struct SynthesisOptions: Sendable {
     public var sizeRange: ClosedRange<Int>?
     /// Cycled image by image.
     public var formats: [SynthOutputFormat]
+    /// Per-format caps on the long side (the size range is clamped to them).
+    public var formatMaxSizes: [SynthOutputFormat: Int]
     /// Ideal renderings instead of photos (white on black, centred, no noise).
     public var clean: Bool
     /// With a batch size N, images N…2N−1 go to `batch2/`, the next N to `batch3/`, and so on.
@@ -72,7 +92,7 @@ public struct SynthesisOptions: Sendable {
     public init(
         strokesDirectory: URL, outputDirectory: URL, count: Int? = nil, seed: UInt64 = 1,
         writers: [String]? = nil, sizeRange: ClosedRange<Int>? = nil,
-        formats: [SynthOutputFormat] = [.jpeg], clean: Bool = false, batchSize: Int? = nil,
+        formats: [SynthOutputFormat] = [.jpeg], formatMaxSizes: [SynthOutputFormat: Int] = [:], clean: Bool = false, batchSize: Int? = nil,
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         self.strokesDirectory = strokesDirectory
@@ -82,6 +102,7 @@ public struct SynthesisOptions: Sendable {
         self.writers = writers
         self.sizeRange = sizeRange
         self.formats = formats
+        self.formatMaxSizes = formatMaxSizes
         self.clean = clean
         self.batchSize = batchSize
         self.jobs = jobs
@@ -111,13 +132,17 @@ public struct SynthesisSummary: Sendable {
 public enum ScanSynthesizer {
     /// The renderer parameters a run uses for `format`.
     public static func parameters(for options: SynthesisOptions, format: SynthOutputFormat) -> ScanRenderParameters {
+        var range = options.sizeRange ?? (options.clean ? 28...28 : 300...1200)
+        if let cap = options.formatMaxSizes[format] {
+            range = min(range.lowerBound, cap)...min(range.upperBound, cap)
+        }
         if options.clean {
             var p = ScanRenderParameters.clean(side: 28)
-            p.sizeRange = options.sizeRange ?? 28...28
+            p.sizeRange = range
             p.bands = format.bands
             return p
         }
-        return ScanRenderParameters(bands: format.bands, sizeRange: options.sizeRange ?? 300...1200)
+        return ScanRenderParameters(bands: format.bands, sizeRange: range)
     }
 
     /// Chooses the samples, file names and formats of a run without rendering anything.
@@ -151,7 +176,7 @@ public enum ScanSynthesizer {
     /// Renders and encodes one planned item to file bytes.
     public static func encode(_ item: SynthesisItem, options: SynthesisOptions) throws -> [UInt8] {
         var rng = SeededGenerator(seed: options.seed, stream: item.stream)
-        let quality = rng.integer(in: 72...95)
+        let quality = rng.integer(in: 70...92)
         let image = ScanRenderer.render(item.sample, parameters: parameters(for: options, format: item.format), rng: &rng)
         return try ImageEncoder.encode(bytes: image.bytes, width: image.width, height: image.height,
                                        bands: image.bands, as: item.format.fileFormat, quality: quality)
@@ -188,6 +213,24 @@ public enum ScanSynthesizer {
         try writeAtomically(Array(csv.utf8), to: labels)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return SynthesisSummary(items: items, seconds: seconds, labelsFile: labels)
+    }
+
+    /// Renders the planned images on one thread without encoding or writing anything and
+    /// returns how many were rendered and the seconds taken (the renderer's own speed).
+    public static func benchmark(_ options: SynthesisOptions) throws -> (images: Int, seconds: Double) {
+        let samples = try UnipenParser.loadDirectory(options.strokesDirectory,
+                                                     writers: options.writers.map(Set.init), lettersOnly: true)
+        let items = try plan(samples, options: options)
+        let start = DispatchTime.now()
+        var checksum = 0
+        for item in items {
+            var rng = SeededGenerator(seed: options.seed, stream: item.stream)
+            _ = rng.integer(in: 70...92)
+            let image = ScanRenderer.render(item.sample, parameters: parameters(for: options, format: item.format), rng: &rng)
+            checksum &+= Int(image.bytes[image.bytes.count / 2])
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return (items.count + (checksum & 0), seconds)
     }
 
     /// Writes `bytes` to a temporary file beside `url`, then renames it over `url`, so readers

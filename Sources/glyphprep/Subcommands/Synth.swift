@@ -34,7 +34,7 @@ extension GlyphPrepCommand {
         @Option(help: "Largest long side in pixels (default 1200; clean: 28).")
         var maxSize: Int?
 
-        @Option(help: "Comma-separated formats, cycled: jpeg, gray-jpeg, png, gray-png, png-alpha, webp, tiff.")
+        @Option(help: "Comma-separated formats, cycled: jpeg, gray-jpeg, png, gray-png, png-alpha, webp, tiff; FORMAT@N caps that format's long side at N px.")
         var formats: String = "jpeg"
 
         @Flag(help: "Clean renderings: white strokes on black, centred, no noise.")
@@ -42,6 +42,9 @@ extension GlyphPrepCommand {
 
         @Option(help: "Put images N…2N−1 in batch2/, the next N in batch3/, and so on.")
         var batchSize: Int?
+
+        @Flag(help: "Only time the renderer on one thread; write nothing.")
+        var benchmark = false
 
         @Option(help: "Images rendered at once (output does not depend on it).")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -62,16 +65,23 @@ extension GlyphPrepCommand {
             let writerList = writers.map {
                 $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
             }
+            let specs = try SynthOutputFormat.parseSpecs(clean && formats == "jpeg" ? "png" : formats)
             return SynthesisOptions(
                 strokesDirectory: URL(fileURLWithPath: strokesDirectory),
                 outputDirectory: URL(fileURLWithPath: output),
                 count: count, seed: seed, writers: writerList,
                 sizeRange: low...high,
-                formats: try SynthOutputFormat.parseList(clean && formats == "jpeg" ? "png" : formats),
+                formats: specs.formats, formatMaxSizes: specs.maxSizes,
                 clean: clean, batchSize: batchSize, jobs: jobs)
         }
 
         func run() throws {
+            if benchmark {
+                let result = try ScanSynthesizer.benchmark(try options())
+                print("rendered \(result.images) images in "
+                      + String(format: "%.2f s (%.1f images/s, one thread)", result.seconds, Double(result.images) / max(result.seconds, 1e-9)))
+                return
+            }
             let summary = try ScanSynthesizer.run(try options())
             let rate = Double(summary.items.count) / max(summary.seconds, 1e-9)
             print("wrote \(summary.items.count) images and \(summary.labelsFile.path) in "
