@@ -22,7 +22,7 @@ final class SynthCommandTests: XCTestCase {
     func testCleanDefaultsToSmallPNG() throws {
         let options = try GlyphPrepCommand.Synth.parse(["/data", "-o", "/out", "--clean"]).options()
         XCTAssertEqual(options.sizeRange, 28...28)
-        XCTAssertEqual(options.formats, [.png])
+        XCTAssertEqual(options.formats, [.grayPNG])
     }
 
     func testRejectsBadArguments() {

@@ -37,7 +37,7 @@ extension GlyphPrepCommand {
         @Option(help: "Comma-separated formats, cycled: jpeg, gray-jpeg, png, gray-png, png-alpha, webp, tiff; FORMAT@N caps that format's long side at N px.")
         var formats: String = "jpeg"
 
-        @Flag(help: "Clean renderings: white strokes on black, centred, no noise.")
+        @Flag(help: "Clean renderings: white strokes on black, centred, no noise (default format gray-png, 28 px).")
         var clean = false
 
         @Option(help: "Put images N…2N−1 in batch2/, the next N in batch3/, and so on.")
@@ -65,7 +65,7 @@ extension GlyphPrepCommand {
             let writerList = writers.map {
                 $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
             }
-            let specs = try SynthOutputFormat.parseSpecs(clean && formats == "jpeg" ? "png" : formats)
+            let specs = try SynthOutputFormat.parseSpecs(clean && formats == "jpeg" ? "gray-png" : formats)
             return SynthesisOptions(
                 strokesDirectory: URL(fileURLWithPath: strokesDirectory),
                 outputDirectory: URL(fileURLWithPath: output),
