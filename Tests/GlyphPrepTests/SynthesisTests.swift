@@ -91,6 +91,7 @@ final class SynthesisTests: XCTestCase {
         p.chalkboardProbability = 0
         p.ruledPaperProbability = 0
         p.shadowProbability = 0
+        p.deskProbability = 0
         p.vignette = 0...0
         p.lightingGradient = 0...0
         return p

@@ -22,13 +22,19 @@ struct CoverageCanvas: Sendable {
     /// Draws a polyline of half-width `radius` as a union of capsules (round caps and joins),
     /// keeping the maximum coverage where pieces overlap. One point draws a disc.
     mutating func drawPolyline(_ points: [PixelPoint], radius: Float, strength: Float = 1) {
-        guard let first = points.first else { return }
+        drawPolyline(points, radii: [Float](repeating: radius, count: points.count), strength: strength)
+    }
+
+    /// As `drawPolyline(_:radius:strength:)` with a half-width per point (pen pressure); each
+    /// segment uses the mean of its end points' radii.
+    mutating func drawPolyline(_ points: [PixelPoint], radii: [Float], strength: Float = 1) {
+        guard let first = points.first, radii.count == points.count else { return }
         if points.count == 1 {
-            drawCapsule(first, first, radius: radius, strength: strength)
+            drawCapsule(first, first, radius: radii[0], strength: strength)
             return
         }
         for i in 1..<points.count {
-            drawCapsule(points[i - 1], points[i], radius: radius, strength: strength)
+            drawCapsule(points[i - 1], points[i], radius: 0.5 * (radii[i - 1] + radii[i]), strength: strength)
         }
     }
 

@@ -54,6 +54,10 @@ public struct ScanRenderParameters: Sendable, Equatable {
     public var ruledPaperProbability: Double
     /// Probability of light chalk on a dark board (never for RGBA output).
     public var chalkboardProbability: Double
+    /// Probability that the photo shows the desk beyond one or more edges of the sheet.
+    public var deskProbability: Double
+    /// Relative variation of the pen width along a stroke (pressure), drawn per stroke.
+    public var pressureVariation: ClosedRange<Double>
     /// Clean mode: stroke width as a fraction of the image side.
     public var cleanPenWidthFraction: Double
     /// Clean mode: the glyph's larger extent (stroke centres) as a fraction of the side.
@@ -77,6 +81,8 @@ public struct ScanRenderParameters: Sendable, Equatable {
         shadowProbability: Double = 0.15,
         ruledPaperProbability: Double = 0.15,
         chalkboardProbability: Double = 0.05,
+        deskProbability: Double = 0.12,
+        pressureVariation: ClosedRange<Double> = 0...0.25,
         cleanPenWidthFraction: Double = 0.09,
         cleanGlyphFraction: Double = 0.64
     ) {
@@ -97,6 +103,8 @@ public struct ScanRenderParameters: Sendable, Equatable {
         self.shadowProbability = shadowProbability
         self.ruledPaperProbability = ruledPaperProbability
         self.chalkboardProbability = chalkboardProbability
+        self.deskProbability = deskProbability
+        self.pressureVariation = pressureVariation
         self.cleanPenWidthFraction = cleanPenWidthFraction
         self.cleanGlyphFraction = cleanGlyphFraction
     }

@@ -225,10 +225,21 @@ public struct ScanRenderer: Sendable {
 
         // Coverage: strokes (each with slightly varying pressure), grain, blur.
         var canvas = CoverageCanvas(width: width, height: height)
+        let pressure = rng.uniform(p.pressureVariation)
         for stroke in placed {
-            canvas.drawPolyline(stroke, radius: Float(radius), strength: Float(rng.uniform(0.85, 1)))
+            // Smooth random pressure: a slow walk of the half-width along the stroke.
+            var radii = [Float](repeating: Float(radius), count: stroke.count)
+            if pressure > 0, stroke.count > 1 {
+                var level = rng.normal() * 0.5
+                let persistence = 0.97
+                for i in radii.indices {
+                    level = persistence * level + (1 - persistence) * 4 * rng.normal()
+                    radii[i] = Float(radius * max(0.4, 1 + pressure * max(-2, min(2, level))))
+                }
+            }
+            canvas.drawPolyline(stroke, radii: radii, strength: Float(rng.uniform(0.85, 1)))
         }
-        let box = Self.inkBox(placed, radius: Float(radius), width: width, height: height)
+        let box = Self.inkBox(placed, radius: Float(radius * (1 + 2 * pressure)), width: width, height: height)
         var noise = PixelNoise(rng: &rng)
         if ink.grain > 0, box.width > 0, box.height > 0 {
             let grainNoise = ValueNoise(width: width, height: height, cell: Float(max(1.5, radius * 0.6)), rng: &rng)
@@ -301,6 +312,41 @@ public struct ScanRenderer: Sendable {
         let marginX = Float(rng.uniform(0.05, 0.3) * Double(width))
         let noiseSigma = Float(rng.uniform(p.noiseSigma))
 
+        // The desk beyond some edges of the sheet: each edge a slightly tilted line, kept clear
+        // of the glyph. `edges` holds (normal x, normal y, offset): inside where n·p > offset.
+        var edges: [(Float, Float, Float)] = []
+        var desk: (Float, Float, Float) = (0, 0, 0)
+        if !chalkboard, rng.chance(p.deskProbability) {
+            switch rng.index(below: 3) {
+            case 0: desk = (Float(rng.uniform(0.35, 0.5)), Float(rng.uniform(0.22, 0.3)), Float(rng.uniform(0.12, 0.18))) // wood
+            case 1: let g = Float(rng.uniform(0.1, 0.22)); desk = (g, g, g * 1.06) // dark
+            default: let g = Float(rng.uniform(0.45, 0.6)); desk = (g, g, g * 1.04) // grey
+            }
+            let clear: Float = 3 + Float(0.02 * short)
+            let corners = [(Float(box.x), Float(box.y)), (Float(box.x + box.width), Float(box.y)),
+                           (Float(box.x), Float(box.y + box.height)), (Float(box.x + box.width), Float(box.y + box.height))]
+            let sides = [(Float(1), Float(0), Float(0)), (Float(-1), Float(0), -Float(width)),
+                         (Float(0), Float(1), Float(0)), (Float(0), Float(-1), -Float(height))]
+            var order = [0, 1, 2, 3]
+            rng.shuffle(&order)
+            for side in order.prefix(1 + rng.index(below: 2)) {
+                let tilt = Float(rng.uniform(-0.06, 0.06))
+                let base = sides[side]
+                let nx = base.0 - tilt * base.1, ny = base.1 + tilt * base.0
+                let length = (nx * nx + ny * ny).squareRoot()
+                let (ux, uy) = (nx / length, ny / length)
+                let inset = Float(rng.uniform(0.02, 0.15) * short)
+                // Offset through the inset point on the side's centre line.
+                let mid = side < 2 ? (side == 0 ? (inset, Float(height) / 2) : (Float(width) - inset, Float(height) / 2))
+                                   : (side == 2 ? (Float(width) / 2, inset) : (Float(width) / 2, Float(height) - inset))
+                let offset = ux * mid.0 + uy * mid.1
+                if corners.allSatisfy({ ux * $0.0 + uy * $0.1 - offset > clear }) {
+                    edges.append((ux, uy, offset))
+                }
+            }
+        }
+        let deskShadow = Float(rng.uniform(0.01, 0.03) * short)
+
         let bands = p.bands.count
         var bytes = [UInt8](repeating: 0, count: width * height * bands)
         let centreX = Float(width) / 2, centreY = Float(height) / 2
@@ -360,6 +406,21 @@ public struct ScanRenderer: Sendable {
                         r += (ink.reflectance.0 - r) * c
                         g += (ink.reflectance.1 - g) * c
                         bl += (ink.reflectance.2 - bl) * c
+                    }
+                    if !edges.isEmpty {
+                        var inside: Float = 1, distance = Float.infinity
+                        for e in edges {
+                            let d = e.0 * fx + e.1 * fy - e.2
+                            inside = min(inside, min(max(d + 0.5, 0), 1))
+                            distance = min(distance, d)
+                        }
+                        if inside < 1 {
+                            // The sheet casts a soft shadow on the desk along its edge.
+                            let shade = 1 - 0.45 * max(0, 1 + distance / deskShadow)
+                            let t = 1 + 2.5 * (texture - 1)
+                            let dr = desk.0 * t * shade, dg = desk.1 * t * shade, db = desk.2 * t * shade
+                            r = dr + (r - dr) * inside; g = dg + (g - dg) * inside; bl = db + (bl - db) * inside
+                        }
                     }
                     let scale = 255 * light
                     let i = (y * width + x) * bands
