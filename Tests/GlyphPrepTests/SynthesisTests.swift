@@ -190,6 +190,58 @@ final class SynthesisTests: XCTestCase {
         }
     }
 
+    func testRasterFlattensTransparentOutputOntoWhite() throws {
+        var rng = SeededGenerator(seed: 3)
+        let image = ScanRenderer.render(try sample(), parameters: plainScan(.rgba), rng: &rng)
+        let raster = image.raster()
+        XCTAssertEqual(raster.channels, 3)
+        XCTAssertEqual(raster.pixels[0], 255, "transparent corner becomes white")
+        XCTAssertLessThan(raster.pixels.min() ?? 255, 160, "ink stays dark")
+        var clean = SeededGenerator(seed: 3)
+        XCTAssertEqual(ScanRenderer.render(try sample(), parameters: .clean(), rng: &clean).raster().channels, 1)
+    }
+
+    func testSmoothingKeepsEndsAndStaysInsideThePoints() {
+        let corner = [PixelPoint(x: 0, y: 0), PixelPoint(x: 40, y: 0), PixelPoint(x: 40, y: 40), PixelPoint(x: 40, y: 40)]
+        let smooth = ScanRenderer.smoothed(corner, step: 3)
+        XCTAssertGreaterThan(smooth.count, 8)
+        XCTAssertEqual(smooth.first, corner.first)
+        XCTAssertEqual(smooth.last, corner.last)
+        for p in smooth {
+            XCTAssertTrue((0...40).contains(p.x) && (0...40).contains(p.y), "\(p)")
+        }
+        XCTAssertEqual(ScanRenderer.smoothed([PixelPoint(x: 1, y: 1), PixelPoint(x: 1, y: 1)]).count, 1, "repeats dropped")
+    }
+
+    func testFormatListsWithSizeCaps() throws {
+        let specs = try SynthOutputFormat.parseSpecs("jpeg, gray-jpeg,png@420,jpg")
+        XCTAssertEqual(specs.formats, [.jpeg, .grayJPEG, .png, .jpeg])
+        XCTAssertEqual(specs.maxSizes, [.png: 420])
+        XCTAssertThrowsError(try SynthOutputFormat.parseSpecs("png@x"))
+        XCTAssertThrowsError(try SynthOutputFormat.parseSpecs("bmp"))
+        XCTAssertThrowsError(try SynthOutputFormat.parseSpecs(""))
+        let options = SynthesisOptions(strokesDirectory: URL(fileURLWithPath: "/"), outputDirectory: URL(fileURLWithPath: "/"),
+                                       sizeRange: 400...1600, formats: specs.formats, formatMaxSizes: specs.maxSizes)
+        XCTAssertEqual(ScanSynthesizer.parameters(for: options, format: .png).sizeRange, 400...420)
+        XCTAssertEqual(ScanSynthesizer.parameters(for: options, format: .jpeg).sizeRange, 400...1600)
+    }
+
+    /// The real UJI files, where this machine has them (shared/data/uji beside the repository).
+    func testRealUJIFilesParse() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [root.deletingLastPathComponent().appendingPathComponent("shared/data/uji"),
+                          URL(fileURLWithPath: "/work/shared/data/uji")]
+        guard let directory = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("UJIpenchars-w01").path) }) else {
+            throw XCTSkip("UJI data not present")
+        }
+        let samples = try UnipenParser.loadDirectory(directory, writers: ["w01", "w07"])
+        XCTAssertEqual(samples.count, 208, "104 letters per writer")
+        XCTAssertEqual(Set(samples.compactMap(\.classLabel)).count, 26)
+        XCTAssertTrue(samples.allSatisfy { !$0.strokes.isEmpty && $0.strokes.allSatisfy { !$0.isEmpty } })
+        let all = try UnipenParser.loadDirectory(directory, writers: ["w01"], lettersOnly: false)
+        XCTAssertEqual(all.count, 124)
+    }
+
     // MARK: Synthesizer
 
     func testSynthesisWritesLabelledFilesDeterministically() throws {

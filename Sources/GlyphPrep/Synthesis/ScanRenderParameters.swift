@@ -136,4 +136,23 @@ public struct RenderedScan: Sendable, Equatable {
         self.inkBox = inkBox
         self.lightOnDark = lightOnDark
     }
+
+    /// The image as a `Raster` for in-process use (e.g. by a trainer): gray stays one channel,
+    /// RGB three, and RGBA is flattened onto white into RGB, as the loader does with files.
+    public func raster() -> Raster {
+        switch bands {
+        case 1, 3:
+            return Raster(width: width, height: height, channels: bands, bytes: bytes)
+        default:
+            var pixels = [Float](repeating: 0, count: width * height * 3)
+            for i in 0..<(width * height) {
+                let alpha = bands == 4 ? Float(bytes[i * bands + 3]) / 255 : 1
+                for c in 0..<3 {
+                    let v = Float(bytes[i * bands + min(c, bands - 1)])
+                    pixels[i * 3 + c] = v * alpha + 255 * (1 - alpha)
+                }
+            }
+            return Raster(width: width, height: height, channels: 3, pixels: pixels)
+        }
+    }
 }
