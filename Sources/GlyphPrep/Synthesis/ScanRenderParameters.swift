@@ -56,6 +56,9 @@ public struct ScanRenderParameters: Sendable, Equatable {
     public var chalkboardProbability: Double
     /// Probability that the photo shows the desk beyond one or more edges of the sheet.
     public var deskProbability: Double
+    /// Keystone strength: relative scale change from the centre to the image edge (random sign
+    /// per axis), as when the phone is tilted against the sheet.
+    public var keystone: ClosedRange<Double>
     /// Relative variation of the pen width along a stroke (pressure), drawn per stroke.
     public var pressureVariation: ClosedRange<Double>
     /// Clean mode: stroke width as a fraction of the image side.
@@ -82,6 +85,7 @@ public struct ScanRenderParameters: Sendable, Equatable {
         ruledPaperProbability: Double = 0.15,
         chalkboardProbability: Double = 0.05,
         deskProbability: Double = 0.12,
+        keystone: ClosedRange<Double> = 0...0.08,
         pressureVariation: ClosedRange<Double> = 0...0.25,
         cleanPenWidthFraction: Double = 0.09,
         cleanGlyphFraction: Double = 0.64
@@ -104,6 +108,7 @@ public struct ScanRenderParameters: Sendable, Equatable {
         self.ruledPaperProbability = ruledPaperProbability
         self.chalkboardProbability = chalkboardProbability
         self.deskProbability = deskProbability
+        self.keystone = keystone
         self.pressureVariation = pressureVariation
         self.cleanPenWidthFraction = cleanPenWidthFraction
         self.cleanGlyphFraction = cleanGlyphFraction

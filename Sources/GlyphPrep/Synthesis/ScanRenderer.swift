@@ -213,7 +213,29 @@ public struct ScanRenderer: Sendable {
         let halfW = bw * scale / 2 + radius + margin, halfH = bh * scale / 2 + radius + margin
         let cx = halfW < Double(width) / 2 ? rng.uniform(halfW, Double(width) - halfW) : Double(width) / 2
         let cy = halfH < Double(height) / 2 ? rng.uniform(halfH, Double(height) - halfH) : Double(height) / 2
-        let placed = Self.place(strokes, scale: scale, cx: cx, cy: cy).map { Self.smoothed($0, step: max(2.5, Float(radius) * 0.75)) }
+        var placed = Self.place(strokes, scale: scale, cx: cx, cy: cy).map { Self.smoothed($0, step: max(2.5, Float(radius) * 0.75)) }
+
+        // Keystone: the phone not quite parallel to the sheet. A projective map about the
+        // centre, x' = d / (1 + k·d), applied to the strokes here and inverted for the ruling.
+        let halfWidth = Float(width) / 2, halfHeight = Float(height) / 2
+        var keystone = (Float(rng.uniform(p.keystone)) / halfWidth, Float(rng.uniform(p.keystone)) / halfHeight)
+        if rng.chance(0.5) { keystone.0 = -keystone.0 }
+        if rng.chance(0.5) { keystone.1 = -keystone.1 }
+        if keystone.0 != 0 || keystone.1 != 0 {
+            let warped = placed.map { stroke in
+                stroke.map { q -> PixelPoint in
+                    let dx = q.x - halfWidth, dy = q.y - halfHeight
+                    let w = 1 + keystone.0 * dx + keystone.1 * dy
+                    return PixelPoint(x: halfWidth + dx / w, y: halfHeight + dy / w)
+                }
+            }
+            let edge = Float(radius) + 2
+            let fits = warped.allSatisfy { $0.allSatisfy {
+                $0.x.isFinite && $0.y.isFinite && $0.x >= edge && $0.y >= edge
+                    && $0.x <= Float(width) - edge && $0.y <= Float(height) - edge
+            } }
+            if fits { placed = warped } else { keystone = (0, 0) }
+        }
 
         // Ink and surface.
         let chalkboard = p.bands != .rgba && rng.chance(p.chalkboardProbability)
@@ -386,15 +408,18 @@ public struct ScanRenderer: Sendable {
                     let texture = 1 + textureLow * low[x] + textureMid * mid[x]
                     var r = paper.0 * texture, g = paper.1 * texture, bl = paper.2 * texture
                     if ruled {
-                        let v = -fx * lineSin + fy * lineCos - lineOffset
+                        // The sheet's own coordinates (inverse keystone) for the ruling.
+                        let kw = 1 - keystone.0 * (fx - halfWidth) - keystone.1 * dy
+                        let sheetX = halfWidth + (fx - halfWidth) / kw, sheetY = halfHeight + dy / kw
+                        let v = -sheetX * lineSin + sheetY * lineCos - lineOffset
                         let m = v / lineSpacing
                         var cov = min(max(lineHalfWidth + 0.5 - abs(m - m.rounded()) * lineSpacing, 0), 1)
                         if grid {
-                            let u = (fx * lineCos + fy * lineSin) / lineSpacing
+                            let u = (sheetX * lineCos + sheetY * lineSin) / lineSpacing
                             cov = max(cov, min(max(lineHalfWidth + 0.5 - abs(u - u.rounded()) * lineSpacing, 0), 1))
                         }
                         if hasMargin {
-                            let u = fx * lineCos + fy * lineSin - marginX
+                            let u = sheetX * lineCos + sheetY * lineSin - marginX
                             let mc = min(max(lineHalfWidth * 1.5 + 0.5 - abs(u), 0), 1) * lineStrength
                             r += (0.85 - r) * mc; g += (0.35 - g) * mc; bl += (0.4 - bl) * mc
                         }
@@ -456,9 +481,15 @@ public struct ScanRenderer: Sendable {
         let g = ink.reflectance.1 + (1 - ink.reflectance.1) * faintness
         let b = ink.reflectance.2 + (1 - ink.reflectance.2) * faintness
         let sigma = Float(rng.uniform(parameters.noiseSigma)) * 0.5
+        // Stroke cores are opaque even for hairlines and grainy pencil: scale by the peak.
+        var peak: Float = 0
+        for y in box.y..<(box.y + box.height) {
+            for x in box.x..<(box.x + box.width) { peak = max(peak, canvas.values[y * width + x]) }
+        }
+        let gain = 1 / max(peak, 0.25)
         var bytes = [UInt8](repeating: 0, count: width * height * 4)
         for i in 0..<(width * height) {
-            let c = canvas.values[i]
+            let c = canvas.values[i] * gain
             guard c > 0.002 else { continue }
             let n = sigma * noise.gaussian()
             bytes[i * 4] = Self.byte(255 * r + n)
