@@ -145,4 +145,50 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(blurred[9, 10], blurred[11, 10], accuracy: 1e-3)
         XCTAssertEqual(blurred.pixels.reduce(0, +), 255, accuracy: 3)
     }
+
+    /// Paper lit unevenly (bright left, dark right: a strong gradient and a vignette-like
+    /// falloff) with a thin dark stroke on it.
+    func unevenlyLitScan() -> Raster {
+        var image = Raster(width: 200, height: 150)
+        for y in 0..<150 {
+            for x in 0..<200 { image[x, y] = 230 - Float(x) * 0.6 - abs(Float(y) - 75) * 0.3 }
+        }
+        for y in 40..<110 { for x in 150..<153 { image[x, y] -= 70 } }
+        return image
+    }
+
+    func testInvertAutoSeesDarkInkDespiteUnevenLighting() throws {
+        var context = TestImages.context(for: unevenlyLitScan())
+        _ = try InvertStage().apply(unevenlyLitScan(), context: &context)
+        XCTAssertEqual(context.inverted, true)
+        // The same scan as chalk on a board (light strokes on a dark, uneven ground) is kept.
+        var chalk = unevenlyLitScan()
+        for i in chalk.pixels.indices { chalk.pixels[i] = 255 - chalk.pixels[i] }
+        _ = try InvertStage().apply(chalk, context: &context)
+        XCTAssertEqual(context.inverted, false)
+    }
+
+    func testFlattenBackgroundLeavesOnlyTheStroke() throws {
+        var context = TestImages.context(for: unevenlyLitScan())
+        let inverted = try InvertStage(mode: .always).apply(unevenlyLitScan(), context: &context)
+        let flat = try FlattenBackgroundStage().apply(inverted, context: &context)
+        // Paper: within a few levels of 0 everywhere, although it spanned ~140 levels.
+        let paper = (0..<150).flatMap { y in (0..<200).filter { !(140..<165).contains($0) }.map { flat[$0, y] } }
+        XCTAssertLessThan(paper.max() ?? 255, 10)
+        XCTAssertEqual(flat[151, 75], 70, accuracy: 6)
+        // A fixed threshold now finds exactly the stroke.
+        _ = try CropToBBoxStage(threshold: .fraction(0.12)).apply(flat, context: &context)
+        XCTAssertEqual(context.inkBox, PixelRect(x: 150, y: 40, width: 3, height: 70))
+    }
+
+    func testCropCanIgnoreGroupsTouchingTheEdge() throws {
+        var image = TestImages.block(width: 80, height: 60, rect: PixelRect(x: 0, y: 0, width: 80, height: 5))
+        for y in 20..<40 { for x in 30..<34 { image[x, y] = 255 } }
+        var context = TestImages.context(for: image)
+        _ = try CropToBBoxStage(ignoreBorder: true).apply(image, context: &context)
+        XCTAssertEqual(context.inkBox, PixelRect(x: 30, y: 20, width: 4, height: 20))
+        var fresh = TestImages.context(for: image)
+        _ = try CropToBBoxStage().apply(image, context: &fresh)
+        XCTAssertEqual(fresh.inkBox, PixelRect(x: 0, y: 0, width: 80, height: 40))
+    }
 }

@@ -14,10 +14,23 @@ enum TestImages {
 
     /// Packed 8-bit RGB: light paper with a dark rectangle.
     static func paperRGB(width: Int, height: Int, ink rect: PixelRect) -> [UInt8] {
+        paperRGB(width: width, height: height, strokes: [rect])
+    }
+
+    /// An "L" of 4 px strokes filling `box`, as a pen would draw it.
+    static func letterL(in box: PixelRect) -> [PixelRect] {
+        [PixelRect(x: box.x, y: box.y, width: 4, height: box.height),
+         PixelRect(x: box.x, y: box.y + box.height - 4, width: box.width, height: 4)]
+    }
+
+    /// Packed 8-bit RGB: light paper with dark rectangles.
+    static func paperRGB(width: Int, height: Int, strokes: [PixelRect]) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
             for x in 0..<width {
-                let inside = x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height
+                let inside = strokes.contains { rect in
+                    x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height
+                }
                 let (r, g, b): (UInt8, UInt8, UInt8) = inside ? (20, 20, 60) : (235, 230, 220)
                 bytes[(y * width + x) * 3] = r
                 bytes[(y * width + x) * 3 + 1] = g

@@ -3,6 +3,7 @@ public enum StageCatalog {
     public static let imageStages: [any PipelineStage.Type] = [
         GrayscaleStage.self,
         InvertStage.self,
+        FlattenBackgroundStage.self,
         NormalizeStage.self,
         SigmoidContrastStage.self,
         CropToBBoxStage.self,

@@ -9,6 +9,7 @@ public struct CropToBBoxStage: PipelineStage {
         ParameterDoc("threshold", "fraction 0…1 | otsu", default: "0.5", "ink is brighter than threshold × 255 (otsu: chosen from the histogram)"),
         ParameterDoc("min_area", "pixels ≥ 1", default: "16", "connected groups of ink smaller than this are ignored"),
         ParameterDoc("margin", "pixels ≥ 0", default: "0", "extra border kept around the box (clipped to the image)"),
+        ParameterDoc("ignore_border", "true | false", default: "false", "ignore groups touching the image edge (desk, sheet edges, shadows)"),
     ]
 
     /// How the ink threshold is chosen.
@@ -20,15 +21,17 @@ public struct CropToBBoxStage: PipelineStage {
     public var threshold: Threshold = .fraction(0.5)
     public var minArea: Int = 16
     public var margin: Int = 0
+    public var ignoreBorder = false
 
-    public init(threshold: Threshold = .fraction(0.5), minArea: Int = 16, margin: Int = 0) {
+    public init(threshold: Threshold = .fraction(0.5), minArea: Int = 16, margin: Int = 0, ignoreBorder: Bool = false) {
         self.threshold = threshold
         self.minArea = minArea
         self.margin = margin
+        self.ignoreBorder = ignoreBorder
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case threshold, minArea = "min_area", margin
+        case threshold, minArea = "min_area", margin, ignoreBorder = "ignore_border"
     }
 
     public init(from decoder: Decoder) throws {
@@ -46,6 +49,7 @@ public struct CropToBBoxStage: PipelineStage {
         }
         minArea = try container.decode(.minArea, default: 16, in: 1...Int(Int32.max))
         margin = try container.decode(.margin, default: 0, in: 0...100_000)
+        ignoreBorder = try container.decodeIfPresent(Bool.self, forKey: .ignoreBorder) ?? false
     }
 
     public var label: String {
@@ -73,7 +77,7 @@ public struct CropToBBoxStage: PipelineStage {
     }
 
     /// The union of the boxes of 8-connected groups of pixels above `level` with at least
-    /// `minArea` pixels.
+    /// `minArea` pixels (and, with `ignoreBorder`, not touching the image edge).
     func inkBox(_ image: Raster, level: Float) -> PixelRect? {
         let width = image.width, height = image.height
         var labels = [Int32](repeating: 0, count: width * height)
@@ -101,7 +105,8 @@ public struct CropToBBoxStage: PipelineStage {
                         }
                     }
                 }
-                if area >= minArea {
+                let touchesBorder = gx0 == 0 || gy0 == 0 || gx1 == width - 1 || gy1 == height - 1
+                if area >= minArea && !(ignoreBorder && touchesBorder) {
                     minX = min(minX, gx0); maxX = max(maxX, gx1); minY = min(minY, gy0); maxY = max(maxY, gy1)
                 }
             }

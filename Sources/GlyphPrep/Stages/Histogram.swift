@@ -1,17 +1,45 @@
-/// A 256-bin histogram of 0…255 samples, for percentiles and thresholds.
+/// A histogram of integer levels, for percentiles and thresholds: 256 bins for 0…255, or
+/// 511 bins for −255…255 with `offset: 255` (differences of two images).
 struct Histogram {
-    var counts = [Int](repeating: 0, count: 256)
+    var counts: [Int]
     var total = 0
+    let offset: Int
 
-    init() {}
+    init(offset: Int = 0) {
+        self.offset = offset
+        counts = [Int](repeating: 0, count: 256 + offset)
+    }
 
     init(_ pixels: [Float]) {
+        self.init()
         for value in pixels { add(value) }
     }
 
     mutating func add(_ value: Float) {
-        counts[Int(min(255, max(0, value + 0.5)))] += 1
+        let level = Int((value + 0.5).rounded(.down))
+        counts[min(counts.count - 1, max(0, level + offset))] += 1
         total += 1
+    }
+
+    /// The mean level of the lowest `percent` of the samples.
+    func mean(ofLowest percent: Double) -> Double {
+        mean(of: percent, levels: Array(counts.indices))
+    }
+
+    /// The mean level of the highest `percent` of the samples.
+    func mean(ofHighest percent: Double) -> Double {
+        mean(of: percent, levels: counts.indices.reversed())
+    }
+
+    private func mean(of percent: Double, levels: [Int]) -> Double {
+        let wanted = max(1, Int(Double(total) * percent / 100))
+        var taken = 0, sum = 0.0
+        for index in levels where taken < wanted {
+            let take = min(counts[index], wanted - taken)
+            sum += Double(take * (index - offset))
+            taken += take
+        }
+        return taken > 0 ? sum / Double(taken) : 0
     }
 
     /// The smallest level at or below which `percent` of the samples lie.
@@ -21,9 +49,9 @@ struct Histogram {
         var seen = 0
         for (level, count) in counts.enumerated() {
             seen += count
-            if seen >= target { return Float(level) }
+            if seen >= target { return Float(level - offset) }
         }
-        return 255
+        return Float(counts.count - 1 - offset)
     }
 
     /// Otsu's threshold: the level that maximises the between-class variance.

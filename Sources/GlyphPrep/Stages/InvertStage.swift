@@ -1,13 +1,15 @@
 /// Makes ink bright on a black background, as EMNIST stores letters.
 ///
-/// `auto` looks at the image border, which is paper in a scan of a single letter: when the
-/// border's median is brighter than mid-grey the image is dark-on-light and is inverted.
+/// `auto` decides from the ink itself: it subtracts a smooth estimate of the paper level (as
+/// `flatten_background` does, so vignettes, shadows and desk edges do not count) and compares
+/// the two tails of what is left. Ink makes one tail long: dark ink on light paper a long
+/// dark tail (inverted), chalk or white ink on a dark ground a long bright one (kept).
 public struct InvertStage: PipelineStage {
     public static let name = "invert"
     public static let summary = "make ink bright on black (auto: decide from the border)"
     public static let parameters = [
-        ParameterDoc("mode", "auto | always | never", default: "auto", "auto inverts when the border's median is above 127.5"),
-        ParameterDoc("border", "fraction 0.01…0.5", default: "0.05", "width of the border ring auto examines, as a fraction of the shorter side"),
+        ParameterDoc("mode", "auto | always | never", default: "auto", "auto inverts when the ink is darker than the paper around it"),
+        ParameterDoc("tail", "percent 0.01…10", default: "0.2", "share of pixels in each tail that auto compares"),
     ]
 
     /// When to invert.
@@ -16,20 +18,20 @@ public struct InvertStage: PipelineStage {
     }
 
     public var mode: Mode = .auto
-    public var border: Double = 0.05
+    public var tail: Double = 0.2
 
-    public init(mode: Mode = .auto, border: Double = 0.05) {
+    public init(mode: Mode = .auto, tail: Double = 0.2) {
         self.mode = mode
-        self.border = border
+        self.tail = tail
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case mode, border }
+    enum CodingKeys: String, CodingKey, CaseIterable { case mode, tail }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: Self.name)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         mode = try container.decodeChoice(.mode, default: .auto)
-        border = try container.decode(.border, default: 0.05, in: 0.01...0.5)
+        tail = try container.decode(.tail, default: 0.2, in: 0.01...10)
     }
 
     public var label: String { mode.rawValue }
@@ -39,7 +41,7 @@ public struct InvertStage: PipelineStage {
         switch mode {
         case .always: flip = true
         case .never: flip = false
-        case .auto: flip = borderMedian(image) > 127.5
+        case .auto: flip = inkIsDark(image)
         }
         context.inverted = flip
         guard flip else { return image }
@@ -50,19 +52,14 @@ public struct InvertStage: PipelineStage {
         return out
     }
 
-    /// The median of the pixels in the border ring.
-    func borderMedian(_ image: Raster) -> Float {
-        let ring = max(1, Int((Double(min(image.width, image.height)) * border).rounded()))
-        var histogram = Histogram()
-        for y in 0..<image.height {
-            let inBand = y < ring || y >= image.height - ring
-            if inBand {
-                for x in 0..<image.width { histogram.add(image[x, y]) }
-            } else {
-                for x in 0..<min(ring, image.width) { histogram.add(image[x, y]) }
-                for x in max(ring, image.width - ring)..<image.width { histogram.add(image[x, y]) }
-            }
-        }
-        return histogram.percentile(50)
+    /// Whether the residual after removing the paper level has a longer dark tail than
+    /// bright tail.
+    func inkIsDark(_ image: Raster) -> Bool {
+        let background = FlattenBackgroundStage().estimate(image)
+        var residuals = Histogram(offset: 255)
+        for (value, level) in zip(image.pixels, background) { residuals.add(value - level) }
+        let dark = residuals.mean(ofLowest: tail)
+        let bright = residuals.mean(ofHighest: tail)
+        return abs(dark) > abs(bright)
     }
 }
