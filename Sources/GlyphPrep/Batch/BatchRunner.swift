@@ -81,9 +81,10 @@ public struct BatchRunner: Sendable {
     public let classifier: (any BatchClassifier)?
     public let options: BatchOptions
 
+    /// `classifier` defaults to the pipeline's own `classify` model.
     public init(pipeline: Pipeline, classifier: (any BatchClassifier)? = nil, options: BatchOptions = BatchOptions()) {
         self.pipeline = pipeline
-        self.classifier = classifier
+        self.classifier = classifier ?? pipeline.classifier
         self.options = options
     }
 

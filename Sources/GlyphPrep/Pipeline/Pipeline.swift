@@ -6,9 +6,23 @@ public struct Pipeline: Sendable {
     /// The text of the pipeline file, for hashing and model metadata.
     public let sourceText: String
 
+    /// The loaded model of the `classify` stage, when there is one.
+    public let classifier: ONNXClassifier?
+
+    /// A pipeline without a model (any `classify` stage is ignored).
     public init(configuration: PipelineConfiguration, sourceText: String = "") {
         self.configuration = configuration
         self.sourceText = sourceText
+        self.classifier = nil
+    }
+
+    /// A pipeline whose `classify` model is loaded, looked up relative to `baseDirectory`.
+    public init(configuration: PipelineConfiguration, sourceText: String, baseDirectory: URL?) throws(ClassifierError) {
+        self.configuration = configuration
+        self.sourceText = sourceText
+        self.classifier = try configuration.classify.map { options throws(ClassifierError) in
+            try ONNXClassifier(options: options, baseDirectory: baseDirectory)
+        }
     }
 
     /// Loads and validates a pipeline file.
@@ -20,7 +34,12 @@ public struct Pipeline: Sendable {
             throw PipelineError(source: url.path, line: nil, column: nil,
                                 message: "cannot read the pipeline file: \(error.localizedDescription)")
         }
-        self.init(configuration: try PipelineConfiguration.parse(yaml: text, source: url.path), sourceText: text)
+        let configuration = try PipelineConfiguration.parse(yaml: text, source: url.path)
+        do {
+            try self.init(configuration: configuration, sourceText: text, baseDirectory: url.deletingLastPathComponent())
+        } catch {
+            throw PipelineError(source: url.path, line: nil, column: nil, message: "classify: \(error.message)")
+        }
     }
 
     public var name: String { configuration.name }

@@ -10,6 +10,8 @@ public struct PipelineConfiguration: Sendable, Decodable {
     public var name: String
     public var decode: DecodeStage
     public var stages: [any PipelineStage]
+    /// The final `classify` stage, when the pipeline has one.
+    public var classify: ClassifyOptions?
     public var output: OutputOptions
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -40,6 +42,15 @@ public struct PipelineConfiguration: Sendable, Decodable {
         stages = []
         var grayscale = false
         for (index, entry) in decoded.enumerated().dropFirst() {
+            if case .classify(let options) = entry {
+                guard index == decoded.count - 1 else {
+                    throw DecodingError.dataCorrupted(.init(
+                        codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(intValue: index).unsafelyUnwrapped],
+                        debugDescription: "'classify' must be the last stage"))
+                }
+                classify = options
+                continue
+            }
             guard case .image(let stage) = entry else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(intValue: index).unsafelyUnwrapped],
@@ -168,6 +179,7 @@ public struct OutputOptions: Sendable, Decodable, Equatable {
 enum StageEntry: Decodable {
     case decode(DecodeStage)
     case image(any PipelineStage)
+    case classify(ClassifyOptions)
 
     init(from decoder: Decoder) throws {
         if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
@@ -188,6 +200,9 @@ enum StageEntry: Decodable {
         let empty = EmptyParameters()
         if name == DecodeStage.name {
             return .decode(try parameters.map(DecodeStage.init(from:)) ?? DecodeStage(from: empty))
+        }
+        if name == ClassifyOptions.name {
+            return .classify(try ClassifyOptions(from: parameters ?? empty))
         }
         guard let type = StageCatalog.imageStage(named: name) else {
             let hint = nearestName(to: name, in: StageCatalog.names).map { " Did you mean '\($0)'?" } ?? ""

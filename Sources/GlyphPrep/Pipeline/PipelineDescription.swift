@@ -6,6 +6,7 @@ public enum PipelineDescription {
         let entries: [(String, String, [ParameterDoc])] =
             [(DecodeStage.name, DecodeStage.summary, DecodeStage.parameters)]
             + StageCatalog.imageStages.map { ($0.name, $0.summary, $0.parameters) }
+            + [(ClassifyOptions.name, ClassifyOptions.summary, ClassifyOptions.parameters)]
         for (name, summary, parameters) in entries {
             lines.append("\(name): \(summary)")
             for parameter in parameters {
@@ -23,7 +24,16 @@ public enum PipelineDescription {
         for (index, stage) in pipeline.stages.enumerated() {
             lines.append("  \(index + 2). \(type(of: stage).name) (\(stage.label))")
         }
+        if let classify = pipeline.configuration.classify {
+            lines.append("  \(pipeline.stages.count + 2). \(ClassifyOptions.name) (\(classify.label))")
+        }
         lines.append("  output: \(pipeline.configuration.output.format.rawValue), \(pipeline.targetSide)×\(pipeline.targetSide)")
         return lines.joined(separator: "\n")
+    }
+
+    /// Each image stage as "name (label)", decode first; used to compare pipelines.
+    public static func stageSummaries(_ configuration: PipelineConfiguration) -> [String] {
+        ["\(DecodeStage.name) (\(configuration.decode.label))"]
+            + configuration.stages.map { "\(type(of: $0).name) (\($0.label))" }
     }
 }

@@ -13,8 +13,8 @@ public enum StageCatalog {
         CenterOfMassStage.self,
     ]
 
-    /// All stage names, including `decode` (which must come first).
-    public static var names: [String] { [DecodeStage.name] + imageStages.map { $0.name } }
+    /// All stage names, including `decode` (first) and `classify` (last).
+    public static var names: [String] { [DecodeStage.name] + imageStages.map { $0.name } + [ClassifyOptions.name] }
 
     static func imageStage(named name: String) -> (any PipelineStage.Type)? {
         imageStages.first { $0.name == name }
