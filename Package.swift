@@ -52,7 +52,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GlyphPrepTests", dependencies: ["GlyphPrep", "CVips", "CVipsShims"]),
-        .testTarget(name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"],
+            exclude: ["make_fixtures.py"], resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "GlyphPrepCLITests",
             dependencies: [

@@ -8,6 +8,12 @@ public struct ONNXValueInfo: Sendable, Equatable {
     public let name: String
     /// Declared shape; `-1` marks a dynamic dimension such as the batch size.
     public let shape: [Int]
+
+    /// Creates a value description.
+    public init(name: String, shape: [Int]) {
+        self.name = name
+        self.shape = shape
+    }
 }
 
 /// Describes one graph node, in execution order (used e.g. to label per-layer activation maps).
@@ -20,6 +26,14 @@ public struct ONNXNodeInfo: Sendable, Equatable {
     public let inputs: [String]
     /// Output value names.
     public let outputs: [String]
+
+    /// Creates a node description.
+    public init(name: String, opType: String, inputs: [String], outputs: [String]) {
+        self.name = name
+        self.opType = opType
+        self.inputs = inputs
+        self.outputs = outputs
+    }
 }
 
 /// A loaded, validated ONNX model that runs on the CPU (float32, BLAS-backed).

@@ -16,7 +16,7 @@ enum Shapes {
 
     static func normalizeAxis(_ axis: Int, rank: Int, inclusiveEnd: Bool = false) throws -> Int {
         let limit = inclusiveEnd ? rank + 1 : rank
-        let a = axis < 0 ? axis + limit : axis
+        let a = axis < 0 ? axis + rank : axis
         guard a >= 0, a < limit else { throw KernelError("axis \(axis) is out of range for rank \(rank)") }
         return a
     }
