@@ -25,7 +25,7 @@ enum Op: Sendable {
     case sigmoid
     case tanh
     case softmax(axis: Int, log: Bool, legacy: Bool)
-    case conv(WindowConfig, group: Int)
+    case conv(WindowConfig, group: Int, relu: Bool)
     case maxPool(WindowConfig)
     case averagePool(WindowConfig, countIncludePad: Bool)
     case globalAveragePool
@@ -174,7 +174,7 @@ func compileNode(_ node: Onnx_NodeProto, name: String, opset: Int) throws -> Com
         try attrs.only(["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])
         let group = try attrs.int("group", default: 1)
         guard group >= 1 else { throw attrs.fail("group", "must be >= 1, got \(group)") }
-        op = .conv(try windowConfig(attrs, ceil: false), group: group)
+        op = .conv(try windowConfig(attrs, ceil: false), group: group, relu: false)
     case "MaxPool":
         try arity(1...1, outputs: 1...1)
         try attrs.only(["auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "strides", "storage_order"])

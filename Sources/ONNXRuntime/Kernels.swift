@@ -25,8 +25,16 @@ private func floatArg(_ args: [Value?], _ i: Int) throws -> Tensor {
     try arg(args, i).asFloatTensor
 }
 
+@inline(__always)
 private func mapFloat(_ t: Tensor, _ f: (Float) -> Float) -> Value {
-    .float(Tensor(uncheckedShape: t.shape, data: t.data.map(f)))
+    let n = t.count
+    let out = t.data.withUnsafeBufferPointer { src in
+        [Float](unsafeUninitializedCapacity: n) { dst, c in
+            for i in 0..<n { dst.initializeElement(at: i, to: f(src[i])) }
+            c = n
+        }
+    }
+    return .float(Tensor(uncheckedShape: t.shape, data: out))
 }
 
 /// Reshapes a value of either element type.
@@ -104,9 +112,9 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
                                 alpha: alpha, beta: beta, transA: transA, transB: transB))]
     case .matMul:
         return [.float(try matMul(try floatArg(args, 0), try floatArg(args, 1)))]
-    case .conv(let cfg, let group):
+    case .conv(let cfg, let group, let relu):
         return [.float(try conv(try floatArg(args, 0), try floatArg(args, 1), args.count > 2 ? args[2]?.asFloatTensor : nil,
-                                cfg: cfg, group: group))]
+                                cfg: cfg, group: group, relu: relu))]
     case .maxPool(let cfg):
         return [.float(try pool(try floatArg(args, 0), cfg: cfg, isMax: true, countIncludePad: false))]
     case .averagePool(let cfg, let countIncludePad):
@@ -360,7 +368,7 @@ private func window(input: Int, kernel: Int, stride s: Int, dilation d: Int, cfg
     }
 }
 
-private func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, group: Int) throws -> Tensor {
+private func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, group: Int, relu: Bool) throws -> Tensor {
     guard x.rank == 4, w.rank == 4 else { throw KernelError("only 2-D convolution (4-D X and W) is supported, got X \(x.shape) W \(w.shape)") }
     let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (m, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
@@ -397,6 +405,10 @@ private func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, 
                             for ki in 0..<kh {
                                 for kj in 0..<kw {
                                     let dst = bc + row * ohw
+                                    // Output columns j whose input column j*sw - pl + kj*dw lies inside the image.
+                                    let off = kj * dw - pl
+                                    let jlo = min(ow, off >= 0 ? 0 : (-off + sw - 1) / sw)
+                                    let jhi = max(jlo, min(ow, wd - off <= 0 ? 0 : (wd - off + sw - 1) / sw))
                                     for i in 0..<oh {
                                         let ih = i * sh - pt + ki * dh
                                         let line = dst + i * ow
@@ -404,12 +416,14 @@ private func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, 
                                             line.update(repeating: 0, count: ow)
                                             continue
                                         }
-                                        let srcRow = plane + ih * wd
-                                        var iw = -pl + kj * dw
-                                        for j in 0..<ow {
-                                            line[j] = (iw >= 0 && iw < wd) ? srcRow[iw] : 0
-                                            iw += sw
+                                        let srcRow = plane + ih * wd + off
+                                        if jlo > 0 { line.update(repeating: 0, count: jlo) }
+                                        if sw == 1 {
+                                            (line + jlo).update(from: srcRow + jlo, count: jhi - jlo)
+                                        } else {
+                                            for j in jlo..<jhi { line[j] = srcRow[j * sw] }
                                         }
+                                        if jhi < ow { (line + jhi).update(repeating: 0, count: ow - jhi) }
                                     }
                                     row += 1
                                 }
@@ -421,11 +435,15 @@ private func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, 
                           a: bw + g * mg * kdim, lda: kdim, b: src, ldb: ohw, beta: 0,
                           c: by + (img * m + g * mg) * ohw, ldc: ohw)
                 }
-                if let bias {
+                if bias != nil || relu {
                     for f in 0..<m {
-                        let b = bias.data[f]
+                        let b = bias?.data[f] ?? 0
                         let out = by + (img * m + f) * ohw
-                        for i in 0..<ohw { out[i] += b }
+                        if relu {
+                            for i in 0..<ohw { out[i] = max(out[i] + b, 0) }
+                        } else {
+                            for i in 0..<ohw { out[i] += b }
+                        }
                     }
                 }
             }
@@ -456,7 +474,17 @@ private func pool(_ x: Tensor, cfg: WindowConfig, isMax: Bool, countIncludePad: 
                 let hs = i * sh - pt
                 for j in 0..<ow {
                     let ws = j * sw - pl
-                    if isMax {
+                    if isMax && hs >= 0 && ws >= 0 && hs + (kh - 1) * dh < h && ws + (kw - 1) * dw < w {
+                        // Window entirely inside the image: no bounds checks.
+                        var m = -Float.greatestFiniteMagnitude
+                        var rowStart = src + hs * w + ws
+                        for _ in 0..<kh {
+                            var p = rowStart
+                            for _ in 0..<kw { m = max(m, px[p]); p += dw }
+                            rowStart += dh * w
+                        }
+                        py[dst + i * ow + j] = m
+                    } else if isMax {
                         var m = -Float.greatestFiniteMagnitude
                         for a in 0..<kh {
                             let ih = hs + a * dh

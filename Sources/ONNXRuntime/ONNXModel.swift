@@ -40,7 +40,8 @@ public struct ONNXNodeInfo: Sendable, Equatable {
 ///
 /// Loading validates the whole graph: opset, operator types, attributes, initializers, value
 /// references, input types; then it runs the graph once on zero inputs (dynamic dimensions set to 1)
-/// so shape errors surface at load time. `ONNXModel` is immutable and safe to share across threads.
+/// so shape errors surface at load time. For plain inference, Conv→BatchNormalization and Conv→Relu
+/// pairs are fused at load time (numerically equivalent up to float rounding). `ONNXModel` is immutable and safe to share across threads.
 public struct ONNXModel: Sendable {
     /// The ai.onnx opset versions this engine accepts.
     public static let supportedOpsets: ClosedRange<Int> = 7...24
@@ -62,9 +63,11 @@ public struct ONNXModel: Sendable {
     /// The nodes in execution order.
     public let nodes: [ONNXNodeInfo]
 
-    let compiled: [CompiledNode]
+    /// Node-by-node plan (used when intermediates are collected).
+    let exact: Plan
+    /// Fused plan (Conv+BatchNormalization, Conv+Relu) for plain inference.
+    let fused: Plan
     let initializers: [String: Value]
-    let lastUse: [String: Int]
     let outputNames: Set<String>
 
     /// Loads a model from a `.onnx` file.
@@ -137,7 +140,6 @@ public struct ONNXModel: Sendable {
         var defined = Set(ins.map(\.name)).union(inits.keys)
         var compiledNodes: [CompiledNode] = []
         var infos: [ONNXNodeInfo] = []
-        var lastUse: [String: Int] = [:]
         for (index, node) in graph.node.enumerated() {
             let name = node.name.isEmpty ? "\(node.opType)_\(index)" : node.name
             let c = try compileNode(node, name: name, opset: opset)
@@ -146,7 +148,6 @@ public struct ONNXModel: Sendable {
                     throw ONNXError.invalidModel(
                         "\(node.opType) node '\(name)' reads '\(input)', which is not a graph input, initializer or earlier node output (graph not topologically sorted?)")
                 }
-                lastUse[input] = index
             }
             for output in node.output where !output.isEmpty {
                 guard !defined.contains(output) else {
@@ -160,10 +161,10 @@ public struct ONNXModel: Sendable {
         for o in outs where !defined.contains(o.name) {
             throw ONNXError.invalidModel("graph output '\(o.name)' is never produced")
         }
-        compiled = compiledNodes
         nodes = infos
+        exact = Plan(compiledNodes)
+        fused = Plan(fuse(compiledNodes, initializers: &inits, graphOutputs: outputNames))
         initializers = inits
-        self.lastUse = lastUse
 
         try dryRun()
     }
@@ -179,7 +180,8 @@ public struct ONNXModel: Sendable {
             feed[input.name] = Tensor(uncheckedShape: shape, data: [Float](repeating: 0, count: n))
         }
         do {
-            _ = try run(feed)
+            _ = try run(feed, collectIntermediates: false)
+            if fused.nodes.count != exact.nodes.count { _ = try run(feed, collectIntermediates: true) }
         } catch let error as ONNXError {
             throw ONNXError.invalidModel("shape check with zero inputs failed: \(error)")
         }
@@ -219,7 +221,8 @@ public struct ONNXModel: Sendable {
             }
             env[info.name] = .float(t)
         }
-        for (index, node) in compiled.enumerated() {
+        let plan = collectIntermediates ? exact : fused
+        for (index, node) in plan.nodes.enumerated() {
             var args: [Value?] = []
             args.reserveCapacity(node.inputs.count)
             for name in node.inputs {
@@ -239,7 +242,7 @@ public struct ONNXModel: Sendable {
                 env[name] = value
             }
             if !collectIntermediates {
-                for name in node.inputs where !name.isEmpty && lastUse[name] == index && !outputNames.contains(name) {
+                for name in node.inputs where !name.isEmpty && plan.lastUse[name] == index && !outputNames.contains(name) {
                     env[name] = nil
                 }
             }

@@ -4,7 +4,7 @@ import Testing
 
 /// Throughput of the fixture CNN, batch 64, one thread. Run in release:
 /// `GLYPHPREP_BENCH=1 swift test -c release --filter ONNXBenchmark`
-@Suite("ONNXBenchmark", .enabled(if: ProcessInfo.processInfo.environment["GLYPHPREP_BENCH"] == "1"))
+@Suite("ONNXBenchmark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["GLYPHPREP_BENCH"] == "1"))
 struct ONNXBenchmark {
     @Test(arguments: ["cnn_small", "dense_keras"])
     func imagesPerSecond(_ name: String) throws {
