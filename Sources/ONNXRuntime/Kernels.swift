@@ -466,7 +466,24 @@ private func pool(_ x: Tensor, cfg: WindowConfig, isMax: Bool, countIncludePad: 
     let padRight = cfg.autoPad == .explicit ? cfg.pads[3] : pr
     let outCount = try Shapes.count([n, c, oh, ow])
     var y = [Float](repeating: 0, count: outCount)
+    // The common 2×2, stride-2 max pooling with every window inside the image.
+    let simple2x2 = isMax && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1
+        && pt == 0 && pl == 0 && 2 * oh <= h && 2 * ow <= w
     x.data.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { py in
+        guard let bx = px.baseAddress, let by = py.baseAddress else { return }
+        if simple2x2 {
+            for plane in 0..<(n * c) {
+                let src = bx + plane * h * w
+                let dst = by + plane * oh * ow
+                for i in 0..<oh {
+                    let r0 = src + 2 * i * w, r1 = r0 + w, out = dst + i * ow
+                    for j in 0..<ow {
+                        out[j] = max(max(r0[2 * j], r0[2 * j + 1]), max(r1[2 * j], r1[2 * j + 1]))
+                    }
+                }
+            }
+            return
+        }
         for plane in 0..<(n * c) {
             let src = plane * h * w
             let dst = plane * oh * ow
