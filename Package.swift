@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // libvips, found through pkg-config; Debian: libvips-dev.
@@ -35,6 +36,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Fixed-arity wrappers for libvips' variadic calls, which Swift cannot call.
         .target(name: "CVipsShims", dependencies: ["CVips"]),
+        // Pure-Swift ONNX inference engine and model builder (protobuf via swift-protobuf, BLAS via CBLAS).
+        .target(
+            name: "ONNXRuntime",
+            dependencies: ["CBLAS", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Generated/README.md", "Generated/onnx.proto"]
+        ),
         .target(
             name: "GlyphPrep",
             dependencies: [
@@ -43,6 +50,7 @@ let package = Package(
                 "CBLAS",
                 "CTurboJPEG",
                 "CZlib",
+                "ONNXRuntime",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -54,6 +62,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GlyphPrepTests", dependencies: ["GlyphPrep", "CVips", "CVipsShims"]),
+        .testTarget(
+            name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"],
+            exclude: ["make_fixtures.py"], resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "GlyphPrepCLITests",
             dependencies: [

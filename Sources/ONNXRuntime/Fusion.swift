@@ -1,0 +1,74 @@
+/// An executable node sequence plus, per value, the index of the last node reading it (to free memory early).
+struct Plan: Sendable {
+    let nodes: [CompiledNode]
+    let lastUse: [String: Int]
+
+    init(_ nodes: [CompiledNode]) {
+        self.nodes = nodes
+        var last: [String: Int] = [:]
+        for (i, n) in nodes.enumerated() { for name in n.inputs where !name.isEmpty { last[name] = i } }
+        lastUse = last
+    }
+}
+
+/// Load-time graph fusion for plain inference (not used when intermediates are collected):
+/// Conv → BatchNormalization folds the normalisation into the convolution's weights and bias,
+/// and Conv → Relu applies the activation in the convolution's bias pass.
+/// A pair is fused only when the first node's output feeds nothing else and is not a graph output.
+func fuse(_ nodes: [CompiledNode], initializers: inout [String: Value], graphOutputs: Set<String>) -> [CompiledNode] {
+    var consumers: [String: Int] = [:]
+    for n in nodes { for name in n.inputs where !name.isEmpty { consumers[name, default: 0] += 1 } }
+    func privateOutput(_ n: CompiledNode) -> String? {
+        guard n.outputs.count == 1, let out = n.outputs.first, consumers[out] == 1, !graphOutputs.contains(out) else { return nil }
+        return out
+    }
+    func floatInit(_ name: String) -> Tensor? {
+        if case .float(let t)? = initializers[name] { return t }
+        return nil
+    }
+    var result: [CompiledNode] = []
+    for node in nodes {
+        guard let prev = result.last, case .conv(let cfg, let group, let relu) = prev.op, !relu,
+              let link = privateOutput(prev), node.inputs.first == link else {
+            result.append(node)
+            continue
+        }
+        switch node.op {
+        case .relu:
+            result[result.count - 1] = CompiledNode(name: prev.name + "+" + node.name, opType: "Conv+Relu", inputs: prev.inputs,
+                                                    outputs: node.outputs, op: .conv(cfg, group: group, relu: true))
+        case .batchNorm(let epsilon):
+            guard prev.inputs.count >= 2, let w = floatInit(prev.inputs[1]), w.rank == 4,
+                  node.inputs.count == 5,
+                  let scale = floatInit(node.inputs[1]), let beta = floatInit(node.inputs[2]),
+                  let mean = floatInit(node.inputs[3]), let variance = floatInit(node.inputs[4]) else {
+                result.append(node)
+                continue
+            }
+            let m = w.shape[0]
+            let bias: Tensor? = prev.inputs.count > 2 && !prev.inputs[2].isEmpty ? floatInit(prev.inputs[2]) : nil
+            let hasBiasInput = prev.inputs.count > 2 && !prev.inputs[2].isEmpty
+            guard [scale, beta, mean, variance].allSatisfy({ $0.count == m }), !hasBiasInput || bias?.count == m else {
+                result.append(node)
+                continue
+            }
+            let per = w.count / max(m, 1)
+            var wData = w.data
+            var bData = [Float](repeating: 0, count: m)
+            for f in 0..<m {
+                let a = scale.data[f] / (variance.data[f] + epsilon).squareRoot()
+                for i in 0..<per { wData[f * per + i] *= a }
+                bData[f] = ((bias?.data[f] ?? 0) - mean.data[f]) * a + beta.data[f]
+            }
+            let wName = "\u{1}fused/\(prev.name)/\(node.name)/W", bName = "\u{1}fused/\(prev.name)/\(node.name)/B"
+            initializers[wName] = .float(Tensor(uncheckedShape: w.shape, data: wData))
+            initializers[bName] = .float(Tensor(uncheckedShape: [m], data: bData))
+            result[result.count - 1] = CompiledNode(name: prev.name + "+" + node.name, opType: "Conv+BatchNormalization",
+                                                    inputs: [prev.inputs[0], wName, bName], outputs: node.outputs,
+                                                    op: .conv(cfg, group: group, relu: false))
+        default:
+            result.append(node)
+        }
+    }
+    return result
+}

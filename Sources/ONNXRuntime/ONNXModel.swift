@@ -1,0 +1,382 @@
+import CBLAS
+import Foundation
+import SwiftProtobuf
+
+/// Describes a graph input or output: its name and shape, with `-1` for dynamic (symbolic or unknown) dimensions.
+public struct ONNXValueInfo: Sendable, Equatable {
+    /// The value name used as key in ``ONNXModel/run(_:)``.
+    public let name: String
+    /// Declared shape; `-1` marks a dynamic dimension such as the batch size.
+    public let shape: [Int]
+
+    /// Creates a value description.
+    public init(name: String, shape: [Int]) {
+        self.name = name
+        self.shape = shape
+    }
+}
+
+/// Describes one graph node, in execution order (used e.g. to label per-layer activation maps).
+public struct ONNXNodeInfo: Sendable, Equatable {
+    /// Node name (may be empty in the file; then a generated `opType_index` name).
+    public let name: String
+    /// Operator type, e.g. `Conv`.
+    public let opType: String
+    /// Input value names (empty string for an omitted optional input).
+    public let inputs: [String]
+    /// Output value names.
+    public let outputs: [String]
+
+    /// Creates a node description.
+    public init(name: String, opType: String, inputs: [String], outputs: [String]) {
+        self.name = name
+        self.opType = opType
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+}
+
+/// A loaded, validated ONNX model that runs on the CPU (float32, BLAS-backed).
+///
+/// Loading validates the whole graph: opset, operator types, attributes, initializers, value
+/// references, input types; then it runs the graph once on zero inputs (dynamic dimensions set to 1)
+/// so shape errors surface at load time. For plain inference, Conv→BatchNormalization and Conv→Relu
+/// pairs are fused at load time (numerically equivalent up to float rounding). `ONNXModel` is immutable and safe to share across threads.
+public struct ONNXModel: Sendable {
+    /// The ai.onnx opset versions this engine accepts.
+    public static let supportedOpsets: ClosedRange<Int> = 7...24
+
+    /// Graph inputs that are not initializers (what ``run(_:)`` expects).
+    public let inputs: [ONNXValueInfo]
+    /// Graph outputs (what ``run(_:)`` returns).
+    public let outputs: [ONNXValueInfo]
+    /// The model's `metadata_props`.
+    public let metadata: [String: String]
+    /// `producer_name` of the model file.
+    public let producerName: String
+    /// `producer_version` of the model file.
+    public let producerVersion: String
+    /// The ai.onnx opset version the model was exported for.
+    public let opsetVersion: Int
+    /// The ONNX IR version of the file.
+    public let irVersion: Int
+    /// The nodes in execution order.
+    public let nodes: [ONNXNodeInfo]
+
+    /// Node-by-node plan (used when intermediates are collected).
+    let exact: Plan
+    /// Fused plan (Conv+BatchNormalization, Conv+Relu) for plain inference.
+    let fused: Plan
+    let initializers: [String: Value]
+    let outputNames: Set<String>
+
+    /// Loads a model from a `.onnx` file.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ONNXError.malformedModel("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        try self.init(serializedData: data)
+    }
+
+    /// Loads a model from the bytes of a `.onnx` file.
+    public init(serializedData data: Data) throws {
+        _ = blasSingleThreaded
+        guard !data.isEmpty else { throw ONNXError.malformedModel("empty file") }
+        let proto: Onnx_ModelProto
+        do {
+            var options = BinaryDecodingOptions()
+            options.messageDepthLimit = 64
+            proto = try Onnx_ModelProto(serializedBytes: data, options: options)
+        } catch {
+            throw ONNXError.malformedModel("not a decodable ONNX protobuf (\(data.count) bytes): \(error)")
+        }
+        try self.init(proto: proto)
+    }
+
+    init(proto: Onnx_ModelProto) throws {
+        guard proto.irVersion > 0 else {
+            throw ONNXError.malformedModel("missing ir_version: not an ONNX model")
+        }
+        guard proto.hasGraph else { throw ONNXError.malformedModel("missing graph: not an ONNX model") }
+        irVersion = Int(clamping: proto.irVersion)
+        producerName = proto.producerName
+        producerVersion = proto.producerVersion
+        var meta: [String: String] = [:]
+        for p in proto.metadataProps { meta[p.key] = p.value }
+        metadata = meta
+
+        var opset: Int?
+        for imp in proto.opsetImport where imp.domain.isEmpty || imp.domain == "ai.onnx" {
+            opset = Int(clamping: imp.version)
+        }
+        guard let opset else { throw ONNXError.invalidModel("no ai.onnx entry in opset_import") }
+        guard Self.supportedOpsets.contains(opset) else {
+            throw ONNXError.unsupportedOpset(domain: "ai.onnx", version: opset)
+        }
+        opsetVersion = opset
+
+        let graph = proto.graph
+        // Initializers.
+        var inits: [String: Value] = [:]
+        for t in graph.initializer {
+            guard !t.name.isEmpty else { throw ONNXError.invalidModel("initializer without a name") }
+            inits[t.name] = try decodeTensor(t, what: "initializer '\(t.name)'")
+        }
+        // Inputs (excluding initializers, which old exporters also list as inputs).
+        var ins: [ONNXValueInfo] = []
+        for vi in graph.input where inits[vi.name] == nil {
+            ins.append(try valueInfo(vi, role: "input", requireFloat: true))
+        }
+        guard Set(ins.map(\.name)).count == ins.count else { throw ONNXError.invalidModel("duplicate graph input names") }
+        inputs = ins
+        var outs: [ONNXValueInfo] = []
+        for vi in graph.output { outs.append(try valueInfo(vi, role: "output", requireFloat: false)) }
+        guard !outs.isEmpty else { throw ONNXError.invalidModel("graph has no outputs") }
+        outputs = outs
+        outputNames = Set(outs.map(\.name))
+
+        // Nodes: compile (validates operators and attributes) and check references.
+        var defined = Set(ins.map(\.name)).union(inits.keys)
+        var compiledNodes: [CompiledNode] = []
+        var infos: [ONNXNodeInfo] = []
+        for (index, node) in graph.node.enumerated() {
+            let name = node.name.isEmpty ? "\(node.opType)_\(index)" : node.name
+            let c = try compileNode(node, name: name, opset: opset)
+            for input in node.input where !input.isEmpty {
+                guard defined.contains(input) else {
+                    throw ONNXError.invalidModel(
+                        "\(node.opType) node '\(name)' reads '\(input)', which is not a graph input, initializer or earlier node output (graph not topologically sorted?)")
+                }
+            }
+            for output in node.output where !output.isEmpty {
+                guard !defined.contains(output) else {
+                    throw ONNXError.invalidModel("\(node.opType) node '\(name)' redefines value '\(output)'")
+                }
+                defined.insert(output)
+            }
+            compiledNodes.append(c)
+            infos.append(ONNXNodeInfo(name: name, opType: node.opType, inputs: node.input, outputs: node.output))
+        }
+        for o in outs where !defined.contains(o.name) {
+            throw ONNXError.invalidModel("graph output '\(o.name)' is never produced")
+        }
+        nodes = infos
+        exact = Plan(compiledNodes)
+        fused = Plan(fuse(compiledNodes, initializers: &inits, graphOutputs: outputNames))
+        initializers = inits
+
+        try dryRun()
+    }
+
+    /// Runs the graph once on zeros (dynamic dimensions = 1) to surface shape errors at load time.
+    private func dryRun() throws {
+        var feed: [String: Tensor] = [:]
+        for input in inputs {
+            let shape = input.shape.map { $0 < 0 ? 1 : $0 }
+            guard let n = Tensor.elementCount(shape), n <= Limits.maxElements / 4 else {
+                throw ONNXError.invalidModel("input '\(input.name)' has an absurd shape \(input.shape)")
+            }
+            feed[input.name] = Tensor(uncheckedShape: shape, data: [Float](repeating: 0, count: n))
+        }
+        do {
+            _ = try run(feed, collectIntermediates: false)
+            if fused.nodes.count != exact.nodes.count { _ = try run(feed, collectIntermediates: true) }
+        } catch let error as ONNXError {
+            throw ONNXError.invalidModel("shape check with zero inputs failed: \(error)")
+        }
+    }
+
+    /// True when the (first) graph output is produced by a `Softmax` node, possibly followed by
+    /// shape-only nodes (Identity, Dropout, Reshape, Flatten, Squeeze, Unsqueeze): i.e. outputs are probabilities.
+    public var graphEndsInSoftmax: Bool {
+        guard var name = outputs.first?.name else { return false }
+        let passThrough: Set<String> = ["Identity", "Dropout", "Reshape", "Flatten", "Squeeze", "Unsqueeze"]
+        while let node = nodes.last(where: { $0.outputs.first == name }) {
+            if node.opType == "Softmax" { return true }
+            guard passThrough.contains(node.opType), let first = node.inputs.first else { return false }
+            name = first
+        }
+        return false
+    }
+
+    /// Runs the model. `inputs` maps every graph input name to a tensor whose shape matches
+    /// the declared shape (dynamic dimensions may take any size). Returns every graph output.
+    public func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
+        try run(inputs, collectIntermediates: false)
+    }
+
+    /// Runs the model; with `collectIntermediates` the result also holds the graph inputs and
+    /// every node output (all value names → tensors), e.g. for drawing per-layer activation maps.
+    public func run(_ inputs: [String: Tensor], collectIntermediates: Bool) throws -> [String: Tensor] {
+        var env: [String: Value] = [:]
+        for (name, _) in inputs where !self.inputs.contains(where: { $0.name == name }) {
+            throw ONNXError.invalidInput("unknown input '\(name)'; the model's inputs are \(self.inputs.map(\.name))")
+        }
+        for info in self.inputs {
+            guard let t = inputs[info.name] else { throw ONNXError.invalidInput("missing input '\(info.name)'") }
+            guard t.shape.count == info.shape.count,
+                  zip(t.shape, info.shape).allSatisfy({ $1 < 0 || $0 == $1 }) else {
+                throw ONNXError.invalidInput("input '\(info.name)' has shape \(t.shape); the model expects \(info.shape) (-1 = any)")
+            }
+            env[info.name] = .float(t)
+        }
+        let plan = collectIntermediates ? exact : fused
+        for (index, node) in plan.nodes.enumerated() {
+            var args: [Value?] = []
+            args.reserveCapacity(node.inputs.count)
+            for name in node.inputs {
+                if name.isEmpty { args.append(nil); continue }
+                guard let v = env[name] ?? initializers[name] else {
+                    throw ONNXError.executionFailed(node: node.name, opType: node.opType, detail: "value '\(name)' is not available")
+                }
+                args.append(v)
+            }
+            let results: [Value]
+            do {
+                results = try execute(node, args)
+            } catch let e as KernelError {
+                throw ONNXError.executionFailed(node: node.name, opType: node.opType, detail: e.message)
+            }
+            for (name, value) in zip(node.outputs, results) where !name.isEmpty {
+                env[name] = value
+            }
+            if !collectIntermediates {
+                for name in node.inputs where !name.isEmpty && plan.lastUse[name] == index && !outputNames.contains(name) {
+                    env[name] = nil
+                }
+            }
+        }
+        var result: [String: Tensor] = [:]
+        if collectIntermediates {
+            for (name, value) in env { result[name] = value.asFloatTensor }
+        } else {
+            for o in outputs {
+                guard let v = env[o.name] ?? initializers[o.name] else {
+                    throw ONNXError.invalidModel("graph output '\(o.name)' was not produced")
+                }
+                result[o.name] = v.asFloatTensor
+            }
+        }
+        return result
+    }
+}
+
+/// Pins OpenBLAS to one thread, once per process: GlyphPrep parallelises across images.
+let blasSingleThreaded: Void = { openblas_set_num_threads(1) }()
+
+private func valueInfo(_ vi: Onnx_ValueInfoProto, role: String, requireFloat: Bool) throws -> ONNXValueInfo {
+    guard !vi.name.isEmpty else { throw ONNXError.invalidModel("graph \(role) without a name") }
+    guard case .tensorType(let tt)? = vi.type.value else {
+        throw ONNXError.invalidModel("graph \(role) '\(vi.name)' is not a tensor")
+    }
+    if requireFloat && tt.elemType != 1 {
+        throw ONNXError.invalidModel(
+            "graph \(role) '\(vi.name)' has element type \(dataTypeName(tt.elemType)); only float inputs are supported")
+    }
+    guard tt.hasShape else {
+        if requireFloat { throw ONNXError.invalidModel("graph \(role) '\(vi.name)' has no declared shape") }
+        return ONNXValueInfo(name: vi.name, shape: [])
+    }
+    guard tt.shape.dim.count <= Limits.maxRank else {
+        throw ONNXError.invalidModel("graph \(role) '\(vi.name)' has rank \(tt.shape.dim.count) (max \(Limits.maxRank))")
+    }
+    var shape: [Int] = []
+    for d in tt.shape.dim {
+        switch d.value {
+        case .dimValue(let v)?:
+            guard v >= 0, v <= Int64(Limits.maxElements) else {
+                throw ONNXError.invalidModel("graph \(role) '\(vi.name)' has an invalid dimension \(v)")
+            }
+            shape.append(Int(v))
+        default:
+            shape.append(-1)
+        }
+    }
+    return ONNXValueInfo(name: vi.name, shape: shape)
+}
+
+func dataTypeName(_ t: Int32) -> String {
+    let names: [Int32: String] = [0: "UNDEFINED", 1: "FLOAT", 2: "UINT8", 3: "INT8", 4: "UINT16", 5: "INT16", 6: "INT32",
+                                  7: "INT64", 8: "STRING", 9: "BOOL", 10: "FLOAT16", 11: "DOUBLE", 12: "UINT32",
+                                  13: "UINT64", 16: "BFLOAT16"]
+    return names[t] ?? "type \(t)"
+}
+
+/// Decodes a TensorProto, refusing external data, absurd shapes and data shorter than declared.
+func decodeTensor(_ t: Onnx_TensorProto, what: String) throws -> Value {
+    if t.hasDataLocation && t.dataLocation == .external {
+        throw ONNXError.invalidTensor("\(what) uses external data, which is not supported")
+    }
+    if t.hasSegment { throw ONNXError.invalidTensor("\(what) is segmented, which is not supported") }
+    guard t.dims.count <= Limits.maxRank else { throw ONNXError.invalidTensor("\(what) has rank \(t.dims.count)") }
+    var shape: [Int] = []
+    for d in t.dims {
+        guard d >= 0, d <= Int64(Limits.maxElements) else { throw ONNXError.invalidTensor("\(what) has dimension \(d)") }
+        shape.append(Int(d))
+    }
+    guard let count = Tensor.elementCount(shape), count <= Limits.maxElements else {
+        throw ONNXError.invalidTensor("\(what) declares shape \(shape), more than \(Limits.maxElements) elements")
+    }
+    let raw = t.rawData
+    func checkRaw(_ size: Int) throws {
+        guard raw.count == count * size else {
+            throw ONNXError.invalidTensor(
+                "\(what) declares shape \(shape) (\(count) × \(size) bytes) but raw_data holds \(raw.count) bytes")
+        }
+    }
+    func checkCount(_ n: Int, _ field: String) throws {
+        guard n == count else {
+            throw ONNXError.invalidTensor("\(what) declares shape \(shape) (\(count) elements) but \(field) holds \(n)")
+        }
+    }
+    switch t.dataType {
+    case 1:  // FLOAT
+        if t.hasRawData {
+            try checkRaw(4)
+            let data = raw.withUnsafeBytes { buf in
+                [Float](unsafeUninitializedCapacity: count) { out, n in
+                    for i in 0..<count {
+                        out[i] = Float(bitPattern: UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                    }
+                    n = count
+                }
+            }
+            return .float(Tensor(uncheckedShape: shape, data: data))
+        }
+        try checkCount(t.floatData.count, "float_data")
+        return .float(Tensor(uncheckedShape: shape, data: t.floatData))
+    case 11:  // DOUBLE
+        if t.hasRawData {
+            try checkRaw(8)
+            let data = raw.withUnsafeBytes { buf in
+                (0..<count).map { Float(Double(bitPattern: UInt64(littleEndian: buf.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))) }
+            }
+            return .float(Tensor(uncheckedShape: shape, data: data))
+        }
+        try checkCount(t.doubleData.count, "double_data")
+        return .float(Tensor(uncheckedShape: shape, data: t.doubleData.map { Float($0) }))
+    case 7:  // INT64
+        if t.hasRawData {
+            try checkRaw(8)
+            let data = raw.withUnsafeBytes { buf in
+                (0..<count).map { Int64(littleEndian: buf.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            }
+            return .int64(shape: shape, data: data)
+        }
+        try checkCount(t.int64Data.count, "int64_data")
+        return .int64(shape: shape, data: t.int64Data)
+    case 6:  // INT32
+        if t.hasRawData {
+            try checkRaw(4)
+            let data = raw.withUnsafeBytes { buf in
+                (0..<count).map { Int64(Int32(littleEndian: buf.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
+            }
+            return .int64(shape: shape, data: data)
+        }
+        try checkCount(t.int32Data.count, "int32_data")
+        return .int64(shape: shape, data: t.int32Data.map { Int64($0) })
+    default:
+        throw ONNXError.invalidTensor("\(what) has unsupported data type \(dataTypeName(t.dataType))")
+    }
+}
