@@ -61,7 +61,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GlyphPrepTests", dependencies: ["GlyphPrep", "CVips", "CVipsShims"]),
+        .testTarget(name: "GlyphPrepTests", dependencies: ["GlyphPrep", "ONNXRuntime", "CVips", "CVipsShims"]),
         .testTarget(
             name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"],
             exclude: ["make_fixtures.py"], resources: [.copy("Fixtures")]

@@ -15,7 +15,7 @@ extension GlyphPrepCommand {
         @Option(name: .shortAndLong, help: "The PNG to write.")
         var output: String
 
-        @Option(help: "An ONNX model: adds the top-3 predictions.")
+        @Option(help: "An ONNX model (default: the pipeline's classify model): adds the top-3 predictions.")
         var model: String?
 
         @Flag(help: "Also draw each layer's activations (needs --model).")
@@ -24,17 +24,19 @@ extension GlyphPrepCommand {
         @Option(help: "Height of each image panel in pixels.")
         var panelHeight = 112
 
-        static let modelUnavailable = "the ONNX model runtime is not available in this build; run preview without --model and --activations"
-
         func validate() throws {
             guard !images.isEmpty else { throw ValidationError("give at least one image") }
             guard (16...1024).contains(panelHeight) else { throw ValidationError("--panel-height must be between 16 and 1024") }
-            if activations && model == nil { throw ValidationError("--activations needs --model") }
-            if model != nil { throw ValidationError(Self.modelUnavailable) }
         }
 
         func run() throws {
-            let renderer = PreviewRenderer(pipeline: try loadPipeline(pipeline), panelHeight: panelHeight)
+            let loaded = try loadPipeline(pipeline)
+            let classifier = try model.map { try loadClassifier($0) } ?? loaded.classifier
+            if activations && classifier == nil {
+                throw ValidationError("--activations needs a model: --model, or a pipeline ending in classify")
+            }
+            let renderer = PreviewRenderer(pipeline: loaded, classifier: classifier,
+                                           activationSource: activations ? classifier : nil, panelHeight: panelHeight)
             do {
                 try renderer.render(files: images).writePNG(to: output)
             } catch {

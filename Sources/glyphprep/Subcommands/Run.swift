@@ -17,6 +17,9 @@ extension GlyphPrepCommand {
 
         func run() throws {
             let loaded = try loadPipeline(pipeline)
+            if let warning = loaded.classifier?.pipelineMismatch(with: loaded) {
+                FileHandle.standardError.write(Data("glyphprep: warning: \(warning)\n".utf8))
+            }
             let stop = StopFlag()
             Interrupts.stopGracefully(stop)
             let summary: BatchSummary
@@ -67,6 +70,15 @@ struct RunOptions: ParsableArguments {
     func batchOptions() throws -> BatchOptions {
         BatchOptions(jobs: jobs, showProgress: progress, resume: resume, retryFailed: retryFailed, force: force,
                      shard: try shard.map { try ShardSpec.parse($0, environment: ProcessInfo.processInfo.environment) })
+    }
+}
+
+/// Loads a model for a command-line `--model`, with `classify`'s default input handling.
+func loadClassifier(_ path: String) throws -> ONNXClassifier {
+    do {
+        return try ONNXClassifier(options: ClassifyOptions(model: path), baseDirectory: nil)
+    } catch {
+        throw ValidationError(error.description)
     }
 }
 
