@@ -17,20 +17,7 @@ final class BatchRunnerTests: XCTestCase {
           - center_of_mass
         """
 
-    /// A tree of scans: letters-like blocks at different places, in nested folders.
-    func makeTree(count: Int) throws -> URL {
-        let root = try TestImages.temporaryDirectory()
-        for index in 0..<count {
-            let folder = root.appendingPathComponent("set\(index % 3)", isDirectory: true)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let rect = PixelRect(x: 10 + index % 50, y: 20 + (index * 7) % 40, width: 15 + index % 20, height: 40)
-            let rgb = TestImages.paperRGB(width: 120, height: 100, strokes: TestImages.letterL(in: rect))
-            let format: ImageFileFormat = index % 2 == 0 ? .png : .jpeg
-            let bytes = try ImageEncoder.encode(bytes: rgb, width: 120, height: 100, bands: 3, as: format)
-            try Data(bytes).write(to: folder.appendingPathComponent(String(format: "scan%03d.%@", index, format.fileExtension)))
-        }
-        return root
-    }
+    func makeTree(count: Int) throws -> URL { try ScanTree().makeTree(count: count) }
 
     func testManifestInInputOrderAndOutputsMirrored() throws {
         let input = try makeTree(count: 6)

@@ -253,7 +253,7 @@ final class DatasetExportTests: XCTestCase {
     }
 }
 
-/// Trees of scans like `BatchRunnerTests.makeTree`, usable outside that test case.
+/// Trees of scans: an "L" at a different place and size in each, PNG and JPEG, in three folders.
 struct ScanTree {
     func makeTree(count: Int) throws -> URL {
         let root = try TestImages.temporaryDirectory()
@@ -261,7 +261,7 @@ struct ScanTree {
             let folder = root.appendingPathComponent("set\(index % 3)", isDirectory: true)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let rect = PixelRect(x: 10 + index % 50, y: 20 + (index * 7) % 40, width: 15 + index % 20, height: 40)
-            let rgb = TestImages.paperRGB(width: 120, height: 100, ink: rect)
+            let rgb = TestImages.paperRGB(width: 120, height: 100, strokes: TestImages.letterL(in: rect))
             let format: ImageFileFormat = index % 2 == 0 ? .png : .jpeg
             let bytes = try ImageEncoder.encode(bytes: rgb, width: 120, height: 100, bands: 3, as: format)
             try Data(bytes).write(to: folder.appendingPathComponent(String(format: "scan%03d.%@", index, format.fileExtension)))
