@@ -79,7 +79,7 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
             case .add: f = { $0 &+ $1 }
             case .sub: f = { $0 &- $1 }
             case .mul: f = { $0 &* $1 }
-            case .div: f = { $1 == 0 ? 0 : $0 / $1 }
+            case .div: f = { $1 == 0 ? 0 : $0.dividedReportingOverflow(by: $1).partialValue }
             }
             let (s, d) = try broadcastBinary(da, sa, db, sb, f)
             return [.int64(shape: s, data: d)]
@@ -372,6 +372,7 @@ private func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, 
     guard x.rank == 4, w.rank == 4 else { throw KernelError("only 2-D convolution (4-D X and W) is supported, got X \(x.shape) W \(w.shape)") }
     let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (m, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+    guard kh >= 1, kw >= 1 else { throw KernelError("W \(w.shape) has an empty kernel") }
     if let ks = cfg.kernelShape, ks != [kh, kw] { throw KernelError("kernel_shape \(ks) does not match W \(w.shape)") }
     guard c % group == 0, m % group == 0, cg == c / group else {
         throw KernelError("channels \(c), filters \(m) and W \(w.shape) are inconsistent with group \(group)")

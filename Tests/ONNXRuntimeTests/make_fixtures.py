@@ -305,6 +305,12 @@ def hostile():
         "Gemm node 'fc' failed")
     put("reshape_absurd", model([helper.make_node("Reshape", ["x", "s"], ["y"], name="rs")], x4, [vi("y", None)],
                                 [init("s", np.array([1000000000000, -1], np.int64))]), "invalid dimension 1000000000000")
+    put("conv_huge_pads", model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", pads=[4000, 4000, 4000, 4000])],
+                                [vi("x", [N, 1, 28, 28])], [vi("y", None)], [init("w", np.ones((64, 1, 3, 3), np.float32))]),
+        "exceeds the limit")
+    blow = [helper.make_node("Concat", [f"v{i}", f"v{i}"], [f"v{i + 1}"], name=f"cat{i}", axis=0) for i in range(40)]
+    put("concat_blowup", model([helper.make_node("Identity", ["x"], ["v0"])] + blow + [helper.make_node("Identity", ["v40"], ["y"])],
+                               x4, [vi("y", None)]), "exceeds the limit")
     put("missing_output", model(relu, x4, [vi("z", [N, 4])]), "'z' is never produced")
     put("random_bytes", bytes(np.random.default_rng(7).integers(0, 256, 4096, dtype=np.uint8)), "malformed")
     put("png_magic", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "malformed")
