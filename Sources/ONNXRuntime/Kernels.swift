@@ -63,6 +63,38 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
     case .cast(let toInt64):
         let v = try arg(args, 0)
         return [toInt64 ? .int64(shape: v.shape, data: v.asInt64) : .float(v.asFloatTensor)]
+    case .shape(let start, let end):
+        let s = try arg(args, 0).shape
+        let r = s.count
+        let lo = min(max(start < 0 ? start + r : start, 0), r)
+        let hi = max(lo, min(max((end ?? r) < 0 ? (end ?? r) + r : (end ?? r), 0), r))
+        return [.int64(shape: [hi - lo], data: s[lo..<hi].map { Int64($0) })]
+    case .gather(let axis):
+        let v = try arg(args, 0)
+        let idxValue = try arg(args, 1)
+        let s = v.shape
+        let a = try Shapes.normalizeAxis(axis, rank: s.count)
+        let dim = s[a]
+        let indices = try idxValue.asInt64.map { i -> Int in
+            let j = i < 0 ? i + Int64(dim) : i
+            guard j >= 0, j < Int64(dim) else { throw KernelError("index \(i) is out of range for axis \(axis) of \(s)") }
+            return Int(j)
+        }
+        let outShape = Array(s[..<a]) + idxValue.shape + Array(s[(a + 1)...])
+        _ = try Shapes.count(outShape)
+        let outer = Shapes.product(s, 0..<a), inner = Shapes.product(s, (a + 1)..<s.count)
+        func gather<T>(_ data: [T]) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(outer * indices.count * inner)
+            for o in 0..<outer {
+                for i in indices { out.append(contentsOf: data[((o * dim + i) * inner)..<((o * dim + i + 1) * inner)]) }
+            }
+            return out
+        }
+        switch v {
+        case .float(let t): return [.float(Tensor(uncheckedShape: outShape, data: gather(t.data)))]
+        case .int64(_, let d): return [.int64(shape: outShape, data: gather(d))]
+        }
     case .relu:
         return [mapFloat(try floatArg(args, 0)) { max($0, 0) }]
     case .leakyRelu(let alpha):

@@ -322,6 +322,22 @@ def hostile():
     print(f"{len(expected)} hostile files")
 
 
+# --- PyTorch-style dynamic flatten: x.view(x.size(0), -1) exports as Shape/Gather/Unsqueeze/Concat/Reshape
+case("pytorch_dynamic_flatten",
+     [helper.make_node("Shape", ["x"], ["s"]),
+      helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
+      helper.make_node("Unsqueeze", ["n", "axes0"], ["n1"]),
+      helper.make_node("Concat", ["n1", "minus1"], ["shape"], axis=0),
+      helper.make_node("Reshape", ["x", "shape"], ["y"])],
+     [("x", [N, 3, 4, 4], f32(2, 3, 4, 4))], [("y", [N, 48])],
+     [init("zero", np.array(0, np.int64)), init("axes0", np.array([0], np.int64)), init("minus1", np.array([-1], np.int64))])
+case("gather_float_axis1", [helper.make_node("Gather", ["x", "i"], ["y"], axis=-2)],
+     [("x", [2, 3, 4], x234)], [("y", [2, 2, 2, 4])], [init("i", np.array([[0, -1], [2, 1]], np.int64))])
+case("shape_start_end_opset15",
+     [helper.make_node("Shape", ["x"], ["s"], start=1, end=-1), helper.make_node("Cast", ["s"], ["y"], to=1)],
+     [("x", [2, 3, 4, 5], f32(2, 3, 4, 5))], [("y", [2])], opset=15)
+
+
 if __name__ == "__main__":
     write_all()
     hostile()
