@@ -118,5 +118,9 @@ struct FixtureTests {
             #expect(e.description.contains("unknown input 'extra'"))
         }
         #expect(throws: ONNXError.self) { try Tensor(shape: [2, 3], data: [1, 2, 3]) }
+        // Single-tensor convenience.
+        let c = try Fixtures.testCase("cnn_small")
+        expectClose(try model.run(try c.inputs[0].tensor), c.outputs[0])
+        #expect(throws: ONNXError.self) { try Fixtures.model("add_broadcast").run(ok) }
     }
 }
