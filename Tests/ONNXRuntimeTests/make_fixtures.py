@@ -337,6 +337,12 @@ case("shape_start_end_opset15",
      [helper.make_node("Shape", ["x"], ["s"], start=1, end=-1), helper.make_node("Cast", ["s"], ["y"], to=1)],
      [("x", [2, 3, 4, 5], f32(2, 3, 4, 5))], [("y", [2])], opset=15)
 
+# ceil_mode where the last window would start inside the end padding (dropped by the ONNX/PyTorch rule)
+pool_case("maxpool_ceil_window_in_pad", "MaxPool", (1, 2, 4, 4), kernel_shape=[2, 2], strides=[3, 3], pads=[1, 1, 1, 1],
+          ceil_mode=1)
+pool_case("avgpool_ceil_window_in_pad", "AveragePool", (1, 2, 4, 4), kernel_shape=[2, 2], strides=[3, 3],
+          pads=[1, 1, 1, 1], ceil_mode=1, count_include_pad=1)
+
 
 if __name__ == "__main__":
     write_all()
