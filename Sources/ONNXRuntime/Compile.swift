@@ -40,6 +40,8 @@ enum Op: Sendable {
     case identity
     case constant(Value)
     case cast(toInt64: Bool)
+    case shape(start: Int, end: Int?)
+    case gather(axis: Int)
 }
 
 struct CompiledNode: Sendable {
@@ -275,6 +277,15 @@ func compileNode(_ node: Onnx_NodeProto, name: String, opset: Int) throws -> Com
         case 7: op = .cast(toInt64: true)
         default: throw attrs.fail("to", "casting to \(dataTypeName(Int32(clamping: to))) is not supported (only FLOAT and INT64)")
         }
+    case "Shape":
+        try arity(1...1)
+        try attrs.only(["start", "end"])
+        op = .shape(start: try attrs.int("start", default: 0), end: try attrs.int("end"))
+    case "Gather":
+        try arity(2...2)
+        try required([0, 1])
+        try attrs.only(["axis"])
+        op = .gather(axis: try attrs.int("axis", default: 0))
     default:
         throw unsupported(node, name, "operator is not implemented by GlyphPrep's ONNX engine")
     }

@@ -63,6 +63,38 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
     case .cast(let toInt64):
         let v = try arg(args, 0)
         return [toInt64 ? .int64(shape: v.shape, data: v.asInt64) : .float(v.asFloatTensor)]
+    case .shape(let start, let end):
+        let s = try arg(args, 0).shape
+        let r = s.count
+        let lo = min(max(start < 0 ? start + r : start, 0), r)
+        let hi = max(lo, min(max((end ?? r) < 0 ? (end ?? r) + r : (end ?? r), 0), r))
+        return [.int64(shape: [hi - lo], data: s[lo..<hi].map { Int64($0) })]
+    case .gather(let axis):
+        let v = try arg(args, 0)
+        let idxValue = try arg(args, 1)
+        let s = v.shape
+        let a = try Shapes.normalizeAxis(axis, rank: s.count)
+        let dim = s[a]
+        let indices = try idxValue.asInt64.map { i -> Int in
+            let j = i < 0 ? i + Int64(dim) : i
+            guard j >= 0, j < Int64(dim) else { throw KernelError("index \(i) is out of range for axis \(axis) of \(s)") }
+            return Int(j)
+        }
+        let outShape = Array(s[..<a]) + idxValue.shape + Array(s[(a + 1)...])
+        _ = try Shapes.count(outShape)
+        let outer = Shapes.product(s, 0..<a), inner = Shapes.product(s, (a + 1)..<s.count)
+        func gather<T>(_ data: [T]) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(outer * indices.count * inner)
+            for o in 0..<outer {
+                for i in indices { out.append(contentsOf: data[((o * dim + i) * inner)..<((o * dim + i + 1) * inner)]) }
+            }
+            return out
+        }
+        switch v {
+        case .float(let t): return [.float(Tensor(uncheckedShape: outShape, data: gather(t.data)))]
+        case .int64(_, let d): return [.int64(shape: outShape, data: gather(d))]
+        }
     case .relu:
         return [mapFloat(try floatArg(args, 0)) { max($0, 0) }]
     case .leakyRelu(let alpha):
@@ -79,7 +111,7 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
             case .add: f = { $0 &+ $1 }
             case .sub: f = { $0 &- $1 }
             case .mul: f = { $0 &* $1 }
-            case .div: f = { $1 == 0 ? 0 : $0 / $1 }
+            case .div: f = { $1 == 0 ? 0 : $0.dividedReportingOverflow(by: $1).partialValue }
             }
             let (s, d) = try broadcastBinary(da, sa, db, sb, f)
             return [.int64(shape: s, data: d)]
@@ -372,6 +404,7 @@ private func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, 
     guard x.rank == 4, w.rank == 4 else { throw KernelError("only 2-D convolution (4-D X and W) is supported, got X \(x.shape) W \(w.shape)") }
     let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (m, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+    guard kh >= 1, kw >= 1 else { throw KernelError("W \(w.shape) has an empty kernel") }
     if let ks = cfg.kernelShape, ks != [kh, kw] { throw KernelError("kernel_shape \(ks) does not match W \(w.shape)") }
     guard c % group == 0, m % group == 0, cg == c / group else {
         throw KernelError("channels \(c), filters \(m) and W \(w.shape) are inconsistent with group \(group)")

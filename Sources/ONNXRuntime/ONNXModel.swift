@@ -206,6 +206,17 @@ public struct ONNXModel: Sendable {
         try run(inputs, collectIntermediates: false)
     }
 
+    /// Convenience for single-input models: runs `input` and returns the first graph output.
+    public func run(_ input: Tensor) throws -> Tensor {
+        guard inputs.count == 1, let info = inputs.first, let first = outputs.first else {
+            throw ONNXError.invalidInput("run(_:) with one tensor needs a single-input model; inputs are \(inputs.map(\.name))")
+        }
+        guard let out = try run([info.name: input])[first.name] else {
+            throw ONNXError.invalidModel("graph output '\(first.name)' was not produced")
+        }
+        return out
+    }
+
     /// Runs the model; with `collectIntermediates` the result also holds the graph inputs and
     /// every node output (all value names → tensors), e.g. for drawing per-layer activation maps.
     public func run(_ inputs: [String: Tensor], collectIntermediates: Bool) throws -> [String: Tensor] {

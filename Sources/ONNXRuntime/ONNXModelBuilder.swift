@@ -107,14 +107,21 @@ public struct ONNXModelBuilder: Sendable {
         nodeCount += 1
     }
 
-    /// Serialises the model to `.onnx` bytes (IR version 8). Throws when the graph is empty or has no outputs.
+    /// Serialises the model to `.onnx` bytes (IR version 8 for opsets up to 18, higher as the opset requires). Throws when the graph is empty or has no outputs.
     public func serializedData() throws -> Data {
         guard !graph.output.isEmpty else { throw ONNXError.buildFailed("the graph has no outputs") }
         guard ONNXModel.supportedOpsets.contains(opsetVersion) else {
             throw ONNXError.buildFailed("opset \(opsetVersion) is outside \(ONNXModel.supportedOpsets)")
         }
         var m = Onnx_ModelProto()
-        m.irVersion = 8
+        // Lowest IR version that allows the opset (onnx.helper.VERSION_TABLE).
+        switch opsetVersion {
+        case ...18: m.irVersion = 8
+        case 19...20: m.irVersion = 9
+        case 21...22: m.irVersion = 10
+        case 23: m.irVersion = 11
+        default: m.irVersion = 12
+        }
         m.producerName = producerName
         m.producerVersion = producerVersion
         var opset = Onnx_OperatorSetIdProto()

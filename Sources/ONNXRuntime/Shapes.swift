@@ -2,7 +2,7 @@
 enum Shapes {
     static func count(_ shape: [Int]) throws -> Int {
         guard let n = Tensor.elementCount(shape), n <= Limits.maxElements else {
-            throw KernelError("shape \(shape) is invalid or exceeds \(Limits.maxElements) elements")
+            throw KernelError("shape \(shape) is invalid or exceeds the limit of \(Limits.maxElements) elements per tensor (use smaller batches)")
         }
         return n
     }

@@ -53,8 +53,9 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
 
 /// Hard limits that keep hostile model files from exhausting memory.
 enum Limits {
-    /// Largest tensor the engine will materialise (2^28 floats = 1 GiB).
-    static let maxElements = 1 << 28
+    /// Largest tensor the engine will materialise (2^26 floats = 256 MiB), so that a hostile file
+    /// cannot make the load-time shape check allocate gigabytes. Split larger batches.
+    static let maxElements = 1 << 26
     /// Largest tensor rank accepted.
     static let maxRank = 8
 }

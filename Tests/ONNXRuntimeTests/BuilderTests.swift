@@ -77,6 +77,11 @@ struct BuilderTests {
         }
         // Deterministic serialisation.
         #expect(try builder.serializedData() == data)
+        // Optional cross-check with the Python tools: GLYPHPREP_ONNX_EXPORT_DIR=/tmp/x swift test --filter buildSerializeLoadRun
+        if let dir = ProcessInfo.processInfo.environment["GLYPHPREP_ONNX_EXPORT_DIR"] {
+            try data.write(to: URL(fileURLWithPath: dir).appendingPathComponent("builder_cnn.onnx"))
+            print("builder_cnn probs: \(out.data)")
+        }
     }
 
     @Test func denseModelWithFlatInput() throws {

@@ -84,6 +84,25 @@ struct FixtureTests {
         #expect(reshape["shape"] == (try Tensor(shape: [2], data: [2, -1])))
     }
 
+    /// One model shared by many threads (GlyphPrep runs one worker per core) gives identical results.
+    @Test func concurrentRunsAgree() async throws {
+        let model = try Fixtures.model("cnn_small")
+        let c = try Fixtures.testCase("cnn_small")
+        let feeds = try Fixtures.feeds(c)
+        let reference = try #require(try model.run(feeds)["probs"])
+        let results = try await withThrowingTaskGroup(of: Tensor?.self) { group in
+            for _ in 0..<8 { group.addTask { try model.run(feeds)["probs"] } }
+            var all: [Tensor?] = []
+            for try await r in group { all.append(r) }
+            return all
+        }
+        #expect(results.count == 8)
+        for r in results { #expect(r == reference) }
+        // The fused plan (plain run) and the node-by-node plan (intermediates) agree.
+        let exact = try #require(try model.run(feeds, collectIntermediates: true)["probs"])
+        #expect(maxRelativeError(exact.data, reference.data) <= 1e-5)
+    }
+
     @Test func inputValidation() throws {
         let model = try Fixtures.model("cnn_small")
         let wrong = try Tensor(shape: [2, 1, 28, 27], repeating: 0)
@@ -99,5 +118,9 @@ struct FixtureTests {
             #expect(e.description.contains("unknown input 'extra'"))
         }
         #expect(throws: ONNXError.self) { try Tensor(shape: [2, 3], data: [1, 2, 3]) }
+        // Single-tensor convenience.
+        let c = try Fixtures.testCase("cnn_small")
+        expectClose(try model.run(try c.inputs[0].tensor), c.outputs[0])
+        #expect(throws: ONNXError.self) { try Fixtures.model("add_broadcast").run(ok) }
     }
 }

@@ -305,6 +305,12 @@ def hostile():
         "Gemm node 'fc' failed")
     put("reshape_absurd", model([helper.make_node("Reshape", ["x", "s"], ["y"], name="rs")], x4, [vi("y", None)],
                                 [init("s", np.array([1000000000000, -1], np.int64))]), "invalid dimension 1000000000000")
+    put("conv_huge_pads", model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", pads=[4000, 4000, 4000, 4000])],
+                                [vi("x", [N, 1, 28, 28])], [vi("y", None)], [init("w", np.ones((64, 1, 3, 3), np.float32))]),
+        "exceeds the limit")
+    blow = [helper.make_node("Concat", [f"v{i}", f"v{i}"], [f"v{i + 1}"], name=f"cat{i}", axis=0) for i in range(40)]
+    put("concat_blowup", model([helper.make_node("Identity", ["x"], ["v0"])] + blow + [helper.make_node("Identity", ["v40"], ["y"])],
+                               x4, [vi("y", None)]), "exceeds the limit")
     put("missing_output", model(relu, x4, [vi("z", [N, 4])]), "'z' is never produced")
     put("random_bytes", bytes(np.random.default_rng(7).integers(0, 256, 4096, dtype=np.uint8)), "malformed")
     put("png_magic", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "malformed")
@@ -314,6 +320,28 @@ def hostile():
     with open(os.path.join(out, "expected.json"), "w") as fh:
         json.dump(expected, fh, indent=1, sort_keys=True)
     print(f"{len(expected)} hostile files")
+
+
+# --- PyTorch-style dynamic flatten: x.view(x.size(0), -1) exports as Shape/Gather/Unsqueeze/Concat/Reshape
+case("pytorch_dynamic_flatten",
+     [helper.make_node("Shape", ["x"], ["s"]),
+      helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
+      helper.make_node("Unsqueeze", ["n", "axes0"], ["n1"]),
+      helper.make_node("Concat", ["n1", "minus1"], ["shape"], axis=0),
+      helper.make_node("Reshape", ["x", "shape"], ["y"])],
+     [("x", [N, 3, 4, 4], f32(2, 3, 4, 4))], [("y", [N, 48])],
+     [init("zero", np.array(0, np.int64)), init("axes0", np.array([0], np.int64)), init("minus1", np.array([-1], np.int64))])
+case("gather_float_axis1", [helper.make_node("Gather", ["x", "i"], ["y"], axis=-2)],
+     [("x", [2, 3, 4], x234)], [("y", [2, 2, 2, 4])], [init("i", np.array([[0, -1], [2, 1]], np.int64))])
+case("shape_start_end_opset15",
+     [helper.make_node("Shape", ["x"], ["s"], start=1, end=-1), helper.make_node("Cast", ["s"], ["y"], to=1)],
+     [("x", [2, 3, 4, 5], f32(2, 3, 4, 5))], [("y", [2])], opset=15)
+
+# ceil_mode where the last window would start inside the end padding (dropped by the ONNX/PyTorch rule)
+pool_case("maxpool_ceil_window_in_pad", "MaxPool", (1, 2, 4, 4), kernel_shape=[2, 2], strides=[3, 3], pads=[1, 1, 1, 1],
+          ceil_mode=1)
+pool_case("avgpool_ceil_window_in_pad", "AveragePool", (1, 2, 4, 4), kernel_shape=[2, 2], strides=[3, 3],
+          pads=[1, 1, 1, 1], ceil_mode=1, count_include_pad=1)
 
 
 if __name__ == "__main__":
