@@ -194,11 +194,11 @@ final class VisualizationCLITests: XCTestCase {
         XCTAssertEqual(report.labels, "l.csv")
     }
 
-    func testRejectsModelOptionsAndBadFilters() {
-        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["preview", "p.yaml", "a.jpg", "-o", "x.png", "--model", "m.onnx"])) { error in
-            XCTAssertTrue(GlyphPrepCommand.message(for: error).contains("not available in this build"))
-        }
-        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["preview", "p.yaml", "a.jpg", "-o", "x.png", "--activations"]))
+    func testParsesModelOptionsAndRejectsBadFilters() throws {
+        let preview = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
+            ["preview", "p.yaml", "a.jpg", "-o", "x.png", "--model", "m.onnx", "--activations"]) as? GlyphPrepCommand.Preview)
+        XCTAssertEqual(preview.model, "m.onnx")
+        XCTAssertTrue(preview.activations)
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["preview", "p.yaml", "-o", "x.png"]))
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["sheet", "out", "-o", "s.png", "--filter", "colour=red"]))
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["sheet", "out", "-o", "s.png", "--sort", "size"]))

@@ -115,4 +115,15 @@ final class ClassifyTests: XCTestCase {
         builder.addOutput("scores", shape: [-1, 2])
         return try builder.serializedData()
     }
+
+    func testActivationsListEveryLayerForPreviews() throws {
+        var options = ClassifyOptions(model: "unused")
+        options.labels = ["left", "right"]
+        let classifier = try ONNXClassifier(model: halvesModel(inputShape: [-1, 1, 28, 28], softmax: false), options: options)
+        let layers = try classifier.activations(for: leftInk())
+        XCTAssertEqual(layers.map(\.shape), [[2], [2]], "Gemm scores, then the softmax the classifier applies")
+        XCTAssertEqual(layers.last?.name, "softmax")
+        XCTAssertGreaterThan(layers[1].values[0], layers[1].values[1])
+        XCTAssertEqual(layers[0].values[0], 0.05 * 120, accuracy: 1e-3)
+    }
 }

@@ -5,7 +5,7 @@
  * Walks DIR for .jpg/.jpeg/.png, forks N workers (file i goes to worker
  * i % N), and in each worker reads each file into memory and decodes it:
  *   JPEG: libturbojpeg tjDecompress2 to TJPF_GRAY, scaled 1/f where f is the
- *         largest of 8/4/2/1 keeping the short side >= 200 (the pipeline's
+ *         largest of 8/4/2/1 keeping the short side >= 320 (the pipeline's
  *         shrink-on-load rule), i.e. DCT-domain scaling, no colour conversion.
  *   PNG:  libpng simplified API to PNG_FORMAT_GRAY (full size; PNG cannot
  *         shrink on load).
@@ -25,7 +25,7 @@
 #include <turbojpeg.h>
 #include <unistd.h>
 
-#define MIN_SIDE 200
+#define MIN_SIDE 320
 
 static char **files;
 static size_t nfiles, capfiles;
