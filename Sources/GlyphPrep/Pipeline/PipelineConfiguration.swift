@@ -96,18 +96,6 @@ public struct PipelineConfiguration: Sendable, Decodable {
             throw PipelineError(source: source, line: nil, column: nil, message: "\(error)")
         }
     }
-
-    /// Reads a pipeline file.
-    public static func load(contentsOf url: URL) throws(PipelineError) -> PipelineConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw PipelineError(source: url.path, line: nil, column: nil,
-                                message: "cannot read the pipeline file: \(error.localizedDescription)")
-        }
-        return try parse(yaml: text, source: url.path)
-    }
 }
 
 /// Where and how normalized images are written.

@@ -70,17 +70,6 @@ enum TextRenderer {
         return TextMask(width: width - column, height: height, coverage: coverage)
     }
 
-    /// Escapes Pango markup characters.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Escapes Pango markup characters (Pango reads XML entities, as HTML does).
+    static func escape(_ text: String) -> String { HTMLReport.escape(text) }
 }
