@@ -76,8 +76,8 @@ final class CLIEndToEndTests: XCTestCase {
         let runningAsRoot = getuid() == 0
 
         // An image over max_pixels, through a pipeline with a small limit.
-        try Data(try ImageEncoder.encode(bytes: TestScan.paper(width: 3000, height: 2000), width: 3000, height: 2000, bands: 3, as: .jpeg))
-            .write(to: input.appendingPathComponent("huge.jpg"))
+        try Data(try ImageEncoder.encode(bytes: TestScan.paper(width: 3000, height: 2000), width: 3000, height: 2000, bands: 3, as: .png))
+            .write(to: input.appendingPathComponent("huge.png"))
         let pipelineText = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("pipelines/mnist.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "max_pixels: 100000000", with: "max_pixels: 5000000")
         let pipeline = root.appendingPathComponent("limited.yaml")
@@ -103,7 +103,7 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(code("zero.jpg"), "empty_file")
         XCTAssertEqual(code("text.png"), "unsupported_format")
         XCTAssertEqual(code("blank.png"), "no_ink")
-        XCTAssertEqual(code("huge.jpg"), "too_large")
+        XCTAssertEqual(code("huge.png"), "too_large")
         if !runningAsRoot { XCTAssertEqual(code("unreadable.png"), "read_error") }
 
         // The good outputs are 28×28 grayscale letters whose ink box matches the drawing.

@@ -65,6 +65,15 @@ final class DecodeTests: XCTestCase {
             XCTAssertEqual(failure?.code, .tooLarge)
             XCTAssertTrue(failure?.message.contains("10000 pixels") == true, failure?.message ?? "")
         }
+        // A JPEG is judged by what it decodes to: 1600×1280 at 1/4 is 128,000 pixels.
+        let jpeg = try ImageEncoder.encode(bytes: TestImages.paperRGB(width: 1600, height: 1280, ink: ink), width: 1600, height: 1280, bands: 3, as: .jpeg)
+        XCTAssertNoThrow(try DecodeStage(maxPixels: 130_000).decode(jpeg, defaultMinSide: 320))
+        var luma = DecodeStage(maxPixels: 120_000)
+        XCTAssertThrowsError(try luma.decode(jpeg, defaultMinSide: 320)) { XCTAssertEqual(($0 as? StageFailure)?.code, .tooLarge) }
+        luma.lumaOnly = true
+        XCTAssertThrowsError(try luma.decode(jpeg, defaultMinSide: 320)) { error in
+            XCTAssertTrue((error as? StageFailure)?.message.contains("at 1/4 scale") == true, "\(error)")
+        }
     }
 
     func testTruncatedJPEGFailsWithLibvipsMessage() throws {

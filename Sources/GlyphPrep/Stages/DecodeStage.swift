@@ -12,7 +12,7 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
     public static let name = "decode"
     public static let summary = "read any format libvips can (EXIF orientation, alpha onto white, 16→8 bit, CMYK), with shrink-on-load"
     public static let parameters = [
-        ParameterDoc("max_pixels", "pixels ≥ 1", default: "100000000", "larger images fail with too_large (decompression bomb guard)"),
+        ParameterDoc("max_pixels", "pixels ≥ 1", default: "100000000", "images that would decode (after shrink-on-load) to more pixels fail with too_large, before decoding (decompression bomb guard)"),
         ParameterDoc("shrink", "auto | 1 | 2 | 4 | 8", default: "auto", "shrink-on-load for JPEG/WebP; auto keeps the shorter side ≥ min_side"),
         ParameterDoc("min_side", "pixels ≥ 1", default: "16 × the resize target", "shorter side kept when shrink is auto"),
     ]
@@ -105,11 +105,9 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
             let header = try VipsImage.make("vips_image_new_from_buffer", backing: buffer) {
                 gpv_load_buffer(buffer.base, buffer.count, $0)
             }
-            let pixels = header.width * header.height
-            guard pixels <= maxPixels else {
-                throw StageFailure(.tooLarge, "\(header.width)×\(header.height) = \(pixels) pixels exceeds max_pixels \(maxPixels)")
-            }
             let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
+            let canShrink = loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp")
+            try checkSize(width: header.width, height: header.height, shrink: canShrink ? factor : 1)
             let rotated = header.orientation >= 5
             var context = StageContext(sourceWidth: rotated ? header.height : header.width,
                                        sourceHeight: rotated ? header.width : header.height)
@@ -136,15 +134,22 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
         }
     }
 
+    /// Refuses images that would decode to more than `max_pixels` pixels (after any
+    /// shrink-on-load), before any pixel is decoded.
+    private func checkSize(width: Int, height: Int, shrink: Int) throws(StageFailure) {
+        let decoded = ((width + shrink - 1) / shrink) * ((height + shrink - 1) / shrink)
+        guard decoded <= maxPixels else {
+            let scale = shrink > 1 ? " at 1/\(shrink) scale" : ""
+            throw StageFailure(.tooLarge, "\(width)×\(height) decodes to \(decoded) pixels\(scale), over max_pixels \(maxPixels)")
+        }
+    }
+
     /// The libjpeg-turbo route for JPEGs when only luma is needed; nil when this JPEG needs
     /// libvips (CMYK, or a header TurboJPEG cannot read).
     private func decodeLuma(_ bytes: UnsafeRawBufferPointer, defaultMinSide: Int) throws(StageFailure) -> (Raster, StageContext)? {
         guard let header = JPEGLumaDecoder.header(bytes) else { return nil }
-        let pixels = header.width * header.height
-        guard pixels <= maxPixels else {
-            throw StageFailure(.tooLarge, "\(header.width)×\(header.height) = \(pixels) pixels exceeds max_pixels \(maxPixels)")
-        }
         let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
+        try checkSize(width: header.width, height: header.height, shrink: factor)
         let orientation = ExifOrientation.read(jpeg: bytes)
         switch JPEGLumaDecoder.decode(bytes, shrink: factor) {
         case .failure(let error):
