@@ -48,38 +48,73 @@ public struct FlattenBackgroundStage: PipelineStage {
         let width = image.width, height = image.height
         let side = max(4, Int(Double(min(width, height)) * block))
         let columns = (width + side - 1) / side, rows = (height + side - 1) / side
-        var histograms = [Histogram](repeating: Histogram(), count: columns * rows)
-        for y in 0..<height {
-            let row = (y / side) * columns
-            for x in 0..<width { histograms[row + x / side].add(image[x, y]) }
+        // One 256-bin histogram per block, in one flat array.
+        var counts = [Int32](repeating: 0, count: columns * rows * 256)
+        image.pixels.withUnsafeBufferPointer { pixels in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for y in 0..<height {
+                    let rowBase = (y / side) * columns
+                    for x in 0..<width {
+                        let level = Int(min(255, max(0, pixels[y * width + x] + 0.5)))
+                        counts[(rowBase + x / side) * 256 + level] += 1
+                    }
+                }
+            }
         }
-        let levels = histograms.map { $0.percentile(percentile) }
+        var levels = [Float](repeating: 0, count: columns * rows)
+        for index in levels.indices {
+            let blockWidth = min(side, width - (index % columns) * side)
+            let blockHeight = min(side, height - (index / columns) * side)
+            let target = max(1, Int((Double(blockWidth * blockHeight) * percentile / 100).rounded(.up)))
+            var seen = 0
+            for level in 0..<256 {
+                seen += Int(counts[index * 256 + level])
+                if seen >= target {
+                    levels[index] = Float(level)
+                    break
+                }
+            }
+        }
         var grid = levels
+        var neighbourhood = [Float](repeating: 0, count: 9)
         for r in 0..<rows {
             for c in 0..<columns {
-                var neighbourhood: [Float] = []
+                var n = 0
                 for dr in -1...1 {
                     for dc in -1...1 {
                         let rr = min(rows - 1, max(0, r + dr)), cc = min(columns - 1, max(0, c + dc))
-                        neighbourhood.append(levels[rr * columns + cc])
+                        neighbourhood[n] = levels[rr * columns + cc]
+                        n += 1
                     }
                 }
                 neighbourhood.sort()
                 grid[r * columns + c] = neighbourhood[4]
             }
         }
-        // Bilinear between block centres, clamped at the edges.
-        var background = [Float](repeating: 0, count: width * height)
+        // Bilinear between block centres, clamped at the edges: per-column weights once, then
+        // each row blends two interpolated grid rows.
         let half = Float(side) / 2
-        for y in 0..<height {
-            let gy = min(Float(rows - 1), max(0, (Float(y) + 0.5 - half) / Float(side)))
-            let r0 = Int(gy), r1 = min(rows - 1, r0 + 1), fy = gy - Float(r0)
-            for x in 0..<width {
-                let gx = min(Float(columns - 1), max(0, (Float(x) + 0.5 - half) / Float(side)))
-                let c0 = Int(gx), c1 = min(columns - 1, c0 + 1), fx = gx - Float(c0)
-                let top = grid[r0 * columns + c0] * (1 - fx) + grid[r0 * columns + c1] * fx
-                let bottom = grid[r1 * columns + c0] * (1 - fx) + grid[r1 * columns + c1] * fx
-                background[y * width + x] = top * (1 - fy) + bottom * fy
+        func position(_ coordinate: Int, _ count: Int) -> (Int, Int, Float) {
+            let g = min(Float(count - 1), max(0, (Float(coordinate) + 0.5 - half) / Float(side)))
+            let lower = Int(g)
+            return (lower, min(count - 1, lower + 1), g - Float(lower))
+        }
+        let columnWeights = (0..<width).map { position($0, columns) }
+        var background = [Float](repeating: 0, count: width * height)
+        var upper = [Float](repeating: 0, count: width), lower = upper
+        var cachedRows = (-1, -1)
+        background.withUnsafeMutableBufferPointer { out in
+            for y in 0..<height {
+                let (r0, r1, fy) = position(y, rows)
+                if cachedRows != (r0, r1) {
+                    for x in 0..<width {
+                        let (c0, c1, fx) = columnWeights[x]
+                        upper[x] = grid[r0 * columns + c0] * (1 - fx) + grid[r0 * columns + c1] * fx
+                        lower[x] = grid[r1 * columns + c0] * (1 - fx) + grid[r1 * columns + c1] * fx
+                    }
+                    cachedRows = (r0, r1)
+                }
+                for x in 0..<width { out[y * width + x] = upper[x] * (1 - fy) + lower[x] * fy }
             }
         }
         return background

@@ -53,6 +53,22 @@ public struct GrayscaleStage: PipelineStage {
 }
 
 extension Raster {
+    /// A grayscale raster averaged over `factor`×`factor` blocks (itself when `factor` ≤ 1).
+    func lumaBoxReduced(by factor: Int) -> Raster {
+        guard factor > 1, channels == 1 else { return self }
+        let outWidth = (width + factor - 1) / factor, outHeight = (height + factor - 1) / factor
+        var sums = [Float](repeating: 0, count: outWidth * outHeight)
+        for y in 0..<height {
+            let outRow = (y / factor) * outWidth
+            for x in 0..<width { sums[outRow + x / factor] += pixels[y * width + x] }
+        }
+        for outY in 0..<outHeight {
+            let rows = Float(min(factor, height - outY * factor))
+            for outX in 0..<outWidth { sums[outY * outWidth + outX] /= rows * Float(min(factor, width - outX * factor)) }
+        }
+        return Raster(width: outWidth, height: outHeight, channels: 1, pixels: sums)
+    }
+
     /// Rec. 601 luma of packed 8-bit samples (1 or 3 channels), averaged over
     /// `factor`×`factor` blocks, in one pass; edge blocks average the pixels they have.
     static func luma(fromBytes bytes: [UInt8], width: Int, height: Int, channels: Int, boxReducedBy factor: Int) -> Raster {

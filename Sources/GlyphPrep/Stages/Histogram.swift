@@ -16,7 +16,7 @@ struct Histogram {
     }
 
     mutating func add(_ value: Float) {
-        let level = Int((value + 0.5).rounded(.down))
+        let level = Int(value + 0.5 + 1024) - 1024  // floor without a libm call, for values > −1024
         counts[min(counts.count - 1, max(0, level + offset))] += 1
         total += 1
     }
