@@ -122,3 +122,12 @@ int gpv_thumbnail_buffer(const void *data, size_t length, int width, int height,
     return vips_thumbnail_buffer((void *) data, length, out, width,
         "height", height, "size", VIPS_SIZE_DOWN, NULL);
 }
+
+#include <malloc.h>
+
+void gpv_heap_threshold(size_t bytes) {
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, (int) bytes);
+    mallopt(M_TRIM_THRESHOLD, (int) (2 * bytes));
+#endif
+}

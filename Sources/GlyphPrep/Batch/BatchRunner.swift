@@ -97,6 +97,7 @@ public struct BatchRunner: Sendable {
         try Self.checkDirectories(input: input, output: output)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         try VipsRuntime.start(threadsPerImage: 1)
+        VipsRuntime.keepImageBuffersOnHeap()
 
         let layout = RunLayout(directory: output, shard: options.shard)
         let info = RunInfo(pipeline: pipeline, input: input, shard: options.shard)

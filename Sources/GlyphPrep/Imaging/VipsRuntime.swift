@@ -18,6 +18,12 @@ public enum VipsRuntime {
         try state.start(threadsPerImage: threadsPerImage)
     }
 
+    /// Each stage allocates image-sized buffers: keep them on the heap instead of mapping and
+    /// zero-filling fresh pages for every one (glibc maps blocks over 128 KiB by default).
+    public static func keepImageBuffersOnHeap() {
+        gpv_heap_threshold(32 << 20)
+    }
+
     /// Runs one libvips call (`attempt` returns nil on failure). On failure the call is
     /// repeated alone in the process with a clean error buffer, so the thrown error carries
     /// this call's message and no other thread's.

@@ -12,7 +12,12 @@ struct Histogram {
 
     init(_ pixels: [Float]) {
         self.init()
-        for value in pixels { add(value) }
+        counts.withUnsafeMutableBufferPointer { counts in
+            pixels.withUnsafeBufferPointer { pixels in
+                for value in pixels { counts[Int(min(255, max(0, value + 0.5)))] += 1 }
+            }
+        }
+        total = pixels.count
     }
 
     mutating func add(_ value: Float) {
