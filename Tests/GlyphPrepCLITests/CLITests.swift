@@ -143,6 +143,39 @@ final class CLIEndToEndTests: XCTestCase {
         }
     }
 
+    func testCtrlCStopsCleanlyWithAValidManifest() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-int-\(UUID().uuidString)")
+        let input = root.appendingPathComponent("scans")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let scan = try ImageEncoder.encode(bytes: letterScan(), width: 900, height: 700, bands: 3, as: .png)
+        for index in 0..<400 { try Data(scan).write(to: input.appendingPathComponent(String(format: "s%03d.png", index))) }
+        let output = root.appendingPathComponent("out")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", Self.repositoryRoot.appendingPathComponent("pipelines/mnist.yaml").path, input.path,
+                             "-o", output.path, "--jobs", "1", "--no-progress"]
+        process.standardError = Pipe()
+        try process.run()
+        // Interrupt once the first round of files is in the manifest.
+        let partial = output.appendingPathComponent(".manifest.jsonl.partial").path
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int) ?? 0) == 0 {
+            usleep(20_000)
+        }
+        process.interrupt()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        let lines = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8).split(separator: "\n")
+        XCTAssertGreaterThan(lines.count, 0)
+        XCTAssertLessThan(lines.count, 400, "stopped early")
+        for (index, line) in lines.enumerated() {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(object["input"] as? String, String(format: "s%03d.png", index), "in input order, no gaps")
+            XCTAssertEqual(object["status"] as? String, "ok")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent(String(format: "s%03d.png", index)).path))
+        }
+    }
+
     /// Every file's path and bytes.
     func snapshot(_ directory: URL) throws -> [String: Data] {
         var files: [String: Data] = [:]
