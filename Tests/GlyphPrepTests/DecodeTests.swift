@@ -152,6 +152,15 @@ final class DecodeTests: XCTestCase {
         XCTAssertEqual(pngContext.scaleX, 4)
         XCTAssertEqual(reduced[0, 0], 0.299 * 235 + 0.587 * 230 + 0.114 * 220, accuracy: 0.01)
         XCTAssertEqual(reduced[100, 75], 0.299 * 20 + 0.587 * 20 + 0.114 * 60, accuracy: 0.01)
+        // Over 16 MP, libvips averages the blocks while streaming rows.
+        var big = [UInt8](repeating: 200, count: 4100 * 4000)
+        for y in 1000..<3000 { for x in 2000..<2100 { big[y * 4100 + x] = 40 } }
+        let bigPNG = try ImageEncoder.encode(bytes: big, width: 4100, height: 4000, bands: 1, as: .png)
+        let (streamed, streamedContext) = try fast.decode(bigPNG, defaultMinSide: 320)
+        XCTAssertEqual(streamedContext.decodeShrink, 8)
+        XCTAssertEqual(Double(streamed.width), 4100 / 8, accuracy: 1)
+        XCTAssertEqual(streamed[10, 10], 200, accuracy: 0.5)
+        XCTAssertEqual(streamed[256, 250], 40, accuracy: 0.5)
         XCTAssertThrowsError(try fast.decode(Array(jpeg.prefix(jpeg.count / 2)))) { error in
             let failure = error as? StageFailure
             XCTAssertEqual(failure?.code, .decodeError)

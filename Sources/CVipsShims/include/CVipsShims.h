@@ -38,6 +38,8 @@ int gpv_cast_float(VipsImage *in, VipsImage **out);
 int gpv_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space);
 int gpv_extract_band(VipsImage *in, VipsImage **out, int band, int n);
 int gpv_gaussblur(VipsImage *in, VipsImage **out, double sigma);
+/* Box-averages factor×factor blocks, streaming (low memory on huge images). */
+int gpv_shrink(VipsImage *in, VipsImage **out, double factor);
 int gpv_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, VipsKernel kernel);
 int gpv_embed_black(VipsImage *in, VipsImage **out, int x, int y, int width, int height);
 int gpv_affine_shift(VipsImage *in, VipsImage **out, double dx, double dy, int width, int height);

@@ -182,20 +182,23 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
                 gpv_load_buffer(buffer.base, buffer.count, $0)
             }
         }
-        let pixels = try Self.readPixels(image)
-        // When only luma is needed, convert straight from the 8-bit samples, and for loaders
-        // without shrink-on-load (PNG, TIFF, …) average factor×factor blocks on the way, as
-        // the JPEG path's DCT scaling does.
+        // When only luma is needed, loaders without shrink-on-load (PNG, TIFF, …) average
+        // factor×factor blocks, as the JPEG path's DCT scaling does: in one Swift pass while
+        // converting to luma, or, for images over 16 MP, as libvips streams the rows, so the
+        // full-size image never sits in memory (a pass more, a fraction of the memory).
         let loaderShrank = loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp")
+        let boxShrink = lumaOnly && !loaderShrank ? factor : 1
+        let streamed = boxShrink > 1 && image.width * image.height > 16_000_000
+        let pixels = try Self.readPixels(image, boxShrink: streamed ? boxShrink : 1)
         if lumaOnly {
             return Raster.luma(fromBytes: pixels.bytes, width: pixels.width, height: pixels.height,
-                               channels: pixels.bands, boxReducedBy: loaderShrank ? 1 : factor)
+                               channels: pixels.bands, boxReducedBy: streamed ? 1 : boxShrink)
         }
         return Raster(width: pixels.width, height: pixels.height, channels: pixels.bands, bytes: pixels.bytes)
     }
 
     /// Orientation, colour space, alpha and depth fixed, then every pixel computed.
-    static func readPixels(_ loaded: VipsImage) throws(VipsError) -> (bytes: [UInt8], width: Int, height: Int, bands: Int) {
+    static func readPixels(_ loaded: VipsImage, boxShrink: Int = 1) throws(VipsError) -> (bytes: [UInt8], width: Int, height: Int, bands: Int) {
         var image = loaded
         if image.orientation != 1 {
             image = try image.derive("vips_autorot") { gpv_autorot($0, $1) }
@@ -216,6 +219,9 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
         let bands = image.bands >= 3 ? 3 : 1
         if image.bands != bands {
             image = try image.derive("vips_extract_band") { gpv_extract_band($0, $1, 0, Int32(bands)) }
+        }
+        if boxShrink > 1 {
+            image = try image.derive("vips_shrink") { gpv_shrink($0, $1, Double(boxShrink)) }
         }
         return (try image.pixelBytes(), image.width, image.height, bands)
     }
