@@ -266,16 +266,8 @@ public struct BatchRunner: Sendable {
             record.error = refusal
             return (record, nil)
         }
-        let data: [UInt8]
         do {
-            data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file.path), options: .uncached))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
-            record.error = StageFailure(.readError, "cannot read the file: \(reason)")
-            return (record, nil)
-        }
-        do {
-            let (image, context) = try pipeline.process(data)
+            let (image, context) = try pipeline.process(FileBytes(contentsOfFile: file.path))
             record.status = .ok
             record.output = file.outputRelativePath
             record.width = context.sourceWidth

@@ -66,7 +66,15 @@ public struct Pipeline: Sendable {
         _ data: [UInt8],
         observe: ((_ stage: String, _ label: String, _ image: Raster) -> Void)? = nil
     ) throws(StageFailure) -> (image: Raster, context: StageContext) {
-        var (image, context) = try configuration.decode.decode(data, defaultMinSide: defaultMinSide)
+        try process(FileBytes(data), observe: observe)
+    }
+
+    /// Runs every stage on a file already read into memory.
+    public func process(
+        _ file: FileBytes,
+        observe: ((_ stage: String, _ label: String, _ image: Raster) -> Void)? = nil
+    ) throws(StageFailure) -> (image: Raster, context: StageContext) {
+        var (image, context) = try configuration.decode.decode(file, defaultMinSide: defaultMinSide)
         observe?(DecodeStage.name, configuration.decode.label, image)
         for stage in stages {
             image = try stage.apply(image, context: &context)

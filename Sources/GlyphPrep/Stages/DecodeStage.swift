@@ -86,21 +86,24 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
 
     /// Decodes `data` (a whole file). `defaultMinSide` is used when `min_side` is not set.
     public func decode(_ data: [UInt8], defaultMinSide: Int = 320) throws(StageFailure) -> (Raster, StageContext) {
-        guard !data.isEmpty else { throw StageFailure(.emptyFile, "the file is empty") }
-        if lumaOnly, data.count > 3, data[0] == 0xFF, data[1] == 0xD8, data[2] == 0xFF,
-           let decoded = try data.withUnsafeBytes({ bytes in
-               Result { () throws(StageFailure) in try decodeLuma(bytes, defaultMinSide: defaultMinSide) }
-           }).get() {
+        try decode(FileBytes(data), defaultMinSide: defaultMinSide)
+    }
+
+    /// Decodes a whole file already in memory.
+    public func decode(_ buffer: FileBytes, defaultMinSide: Int = 320) throws(StageFailure) -> (Raster, StageContext) {
+        guard buffer.count > 0 else { throw StageFailure(.emptyFile, "the file is empty") }
+        let bytes = buffer.bytes
+        if lumaOnly, bytes.count > 3, bytes[0] == 0xFF, bytes[1] == 0xD8, bytes[2] == 0xFF,
+           let decoded = try decodeLuma(bytes, defaultMinSide: defaultMinSide) {
             return decoded
         }
-        let buffer = FileBuffer(data)
         var loader = ""
         do {
             loader = try VipsRuntime.perform("vips_foreign_find_load_buffer") { () -> String? in
                 Optional(gpv_find_load_buffer(buffer.base, buffer.count).map { String(cString: $0) } ?? "")
             }
             guard !loader.isEmpty else {
-                throw StageFailure(.unsupportedFormat, "not an image format libvips can read (starts with \(Self.signature(data)))")
+                throw StageFailure(.unsupportedFormat, "not an image format libvips can read (starts with \(Self.signature(Array(bytes.prefix(8)))))")
             }
             let header = try VipsImage.make("vips_image_new_from_buffer", backing: buffer) {
                 gpv_load_buffer(buffer.base, buffer.count, $0)
@@ -167,7 +170,7 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
     }
 
     /// Loads the image (shrunk when the loader can) and computes its pixels.
-    private func load(_ buffer: FileBuffer, loader: String, shrink factor: Int) throws(VipsError) -> Raster {
+    private func load(_ buffer: FileBytes, loader: String, shrink factor: Int) throws(VipsError) -> Raster {
         let image: VipsImage
         if factor > 1 && loader.hasPrefix("VipsForeignLoadJpeg") {
             image = try VipsImage.make("vips_jpegload_buffer", backing: buffer) {
@@ -233,20 +236,6 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
         if head.allSatisfy({ (32..<127).contains($0) }) { return "\"\(text)\"" }
         return head.map { String($0, radix: 16).leftPadded(2) }.joined(separator: " ")
     }
-}
-
-/// File bytes at a stable address, kept alive as long as any image decoded from them.
-final class FileBuffer: @unchecked Sendable {
-    let base: UnsafeMutableRawPointer
-    let count: Int
-
-    init(_ data: [UInt8]) {
-        count = data.count
-        base = .allocate(byteCount: max(1, data.count), alignment: 16)
-        data.withUnsafeBytes { base.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(base), byteCount: data.count) }
-    }
-
-    deinit { base.deallocate() }
 }
 
 extension String {

@@ -26,8 +26,10 @@ extension GlyphPrepCommand {
             do {
                 let runner = BatchRunner(pipeline: loaded, options: try runOptions.batchOptions())
                 summary = try runner.run(input: input, output: runOptions.output, stop: stop)
+            } catch let error as ValidationError {
+                throw error
             } catch {
-                throw ValidationError("\(error)")
+                throw runFailure(error)
             }
             for note in summary.notes { FileHandle.standardError.write(Data("glyphprep: \(note)\n".utf8)) }
             FileHandle.standardError.write(Data((summary.line + "\n").utf8))
@@ -71,6 +73,19 @@ struct RunOptions: ParsableArguments {
         BatchOptions(jobs: jobs, showProgress: progress, resume: resume, retryFailed: retryFailed, force: force,
                      shard: try shard.map { try ShardSpec.parse($0, environment: ProcessInfo.processInfo.environment) })
     }
+}
+
+/// Reports an error of the run as a whole (not of one file) and exits with the usage status.
+func runFailure(_ error: Error) -> ExitCode {
+    let message: String
+    if let cocoa = error as? CocoaError, let path = cocoa.userInfo[NSFilePathErrorKey] as? String {
+        let reason = (cocoa.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? cocoa.localizedDescription
+        message = "\(path): \(reason)"
+    } else {
+        message = "\(error)"
+    }
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+    return Exit.usage
 }
 
 /// Loads a model for a command-line `--model`, with `classify`'s default input handling.
