@@ -82,6 +82,8 @@ public struct LetterDataRenderer: Sendable {
     public var sizeRange: ClosedRange<Int>
     /// Side of the clean renderings.
     public var cleanSide: Int
+    /// Pen width of the clean renderings as a fraction of their side (a mid-range pen).
+    public var cleanPenWidthFraction: Double = 0.04
     /// Rendering threads.
     public var jobs: Int
 
@@ -103,7 +105,9 @@ public struct LetterDataRenderer: Sendable {
         var rng = SeededGenerator(seed: seed &+ (route == .clean ? 0x5EED_C1EA : 0), stream: stream)
         switch route {
         case .clean:
-            let image = ScanRenderer.render(sample, parameters: .clean(side: cleanSide), rng: &rng)
+            var parameters = ScanRenderParameters.clean(side: cleanSide)
+            parameters.cleanPenWidthFraction = cleanPenWidthFraction
+            let image = ScanRenderer.render(sample, parameters: parameters, rng: &rng)
             return try ImageEncoder.encode(bytes: image.bytes, width: image.width, height: image.height,
                                            bands: image.bands, as: .png)
         case .scan:

@@ -67,6 +67,9 @@ extension GlyphPrepCommand {
         @Option(help: "Hidden dense units.")
         var hidden = 128
 
+        @Option(help: "A file to keep the rendered images in between runs (reused when pipeline, writers, variants, seed and sizes match).")
+        var cache: String?
+
         @Option(help: "Threads for rendering and for concurrent folds.")
         var jobs = 2
 
@@ -126,9 +129,21 @@ extension GlyphPrepCommand {
             if let strokes {
                 let samples = try UnipenParser.loadDirectory(URL(fileURLWithPath: strokes),
                                                              writers: list(writers).map(Set.init), lettersOnly: true)
-                let naive = try compare.map { try loadTrainingPipeline($0).pipeline }
-                let rendered = try LetterCorpus.render(samples, renderer: renderer, pipeline: training.pipeline,
-                                                       naive: naive, withClean: folds) { say($0) }
+                let comparison = try compare.map { try loadTrainingPipeline($0) }
+                let key = "pipeline \(SHA256.hex(training.text)); writers \(Set(samples.map(\.writer)).sorted().joined(separator: ",")); "
+                    + "samples \(samples.count); variants \(variants); seed \(seed); sizes \(minSize)-\(maxSize); clean 112/0.04"
+                let compareKey = "; compare " + (comparison.map { SHA256.hex($0.text) } ?? "none")
+                let rendered: LetterCorpus
+                if let cache, let stored = LetterCorpus.cached(at: cache, accepts: {
+                    comparison == nil ? $0.hasPrefix(key + "; compare ") : $0 == key + compareKey
+                }) {
+                    rendered = stored
+                    say("reusing the rendered images in \(cache)")
+                } else {
+                    rendered = try LetterCorpus.render(samples, renderer: renderer, pipeline: training.pipeline,
+                                                       naive: comparison?.pipeline, withClean: folds || cache != nil) { say($0) }
+                    if let cache { try rendered.store(at: cache, key: key + compareKey) }
+                }
                 let failures = rendered.scans.values.map(\.failures).reduce(0, +)
                 let total = rendered.scans.values.map(\.count).reduce(0, +)
                 say(String(format: "rendered %d scans of %d writers in %.1f s (%d failed in the pipeline)",
