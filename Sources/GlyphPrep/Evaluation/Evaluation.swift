@@ -130,7 +130,7 @@ public struct Evaluation: Sendable {
         var canvas = Canvas(width: max(width, 320), height: height, background: .white)
         try canvas.text(String(format: "Confusion matrix — accuracy %.2f %% (%d files)", 100 * accuracy, total),
                         x: 8, y: 6, style: .title)
-        try canvas.text("columns: predicted", x: margin, y: 26, style: .small, color: .muted)
+        try canvas.text("columns: predicted", x: margin + 80, y: 26, style: .small, color: .muted)
         try canvas.text("rows: true", x: 8, y: 26, style: .small, color: .muted)
         for (i, label) in classes.enumerated() {
             let offset = i * cell + cell / 2 - 4
