@@ -11,7 +11,7 @@ struct GlyphPrepCommand: ParsableCommand {
             manifest); 64 for usage or pipeline errors; 130 when interrupted.
             """,
         version: GlyphPrepVersion.string,
-        subcommands: [Run.self, Merge.self, Validate.self, Stages.self, Preview.self, Sheet.self, Report.self, Synth.self, Classify.self]
+        subcommands: [Run.self, Merge.self, Validate.self, Stages.self, Preview.self, Sheet.self, Report.self, Synth.self, Classify.self, Train.self, Eval.self]
     )
 }
 

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import XCTest
+@testable import glyphprep
+@testable import GlyphPrep
+
+/// `glyphprep train` parsing and `glyphprep eval` end to end with a tiny model trained in-process.
+final class TrainEvalCLITests: XCTestCase {
+    static let repositoryRoot = CLIEndToEndTests.repositoryRoot
+
+    private func glyphprep(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let bundle = Bundle.main.bundleURL
+        let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+        let process = Process()
+        process.executableURL = products.appendingPathComponent("glyphprep")
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    func testParsesTrainAndEval() throws {
+        let train = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
+            ["train", "p.yaml", "--strokes", "uji", "--holdout", "w08", "--variants", "4", "--epochs", "2", "-o", "m.onnx"])
+            as? GlyphPrepCommand.Train)
+        XCTAssertEqual(train.variants, 4)
+        XCTAssertEqual(train.holdout, "w08")
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji"]), "no -o")
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--emnist-images", "x", "-o", "m.onnx"]))
+        XCTAssertNoThrow(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds"]))
+        let eval = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(["eval", "p.yaml", "in", "--labels", "l.csv", "-o", "r"])
+            as? GlyphPrepCommand.Eval)
+        XCTAssertEqual(eval.labels, "l.csv")
+    }
+
+    /// A dark "i" (one bar) or "o" (a hollow box) on paper, at a varying place and size.
+    private func scan(_ letter: Character, variant: Int) throws -> [UInt8] {
+        let width = 160, height = 140
+        var rgb = TestScan.paper(width: width, height: height)
+        let x = 30 + (variant * 7) % 40, y = 20 + (variant * 5) % 30, size = 60 + (variant * 3) % 20
+        if letter == "i" {
+            TestScan.fill(&rgb, width: width, x: x + size / 2, y: y, w: 9, h: size)
+        } else {
+            TestScan.fill(&rgb, width: width, x: x, y: y, w: size, h: 9)
+            TestScan.fill(&rgb, width: width, x: x, y: y + size - 9, w: size, h: 9)
+            TestScan.fill(&rgb, width: width, x: x, y: y, w: 9, h: size)
+            TestScan.fill(&rgb, width: width, x: x + size - 9, y: y, w: 9, h: size)
+        }
+        return try ImageEncoder.encode(bytes: rgb, width: width, height: height, bands: 3, as: .png)
+    }
+
+    func testEvalReportsAccuracyAndConfusionMatrix() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-eval-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let trainDir = root.appendingPathComponent("train"), evalDir = root.appendingPathComponent("scans")
+        for letter: Character in ["i", "o"] {
+            for variant in 0..<12 {
+                let folder = trainDir.appendingPathComponent(String(letter))
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try Data(try scan(letter, variant: variant)).write(to: folder.appendingPathComponent("\(variant).png"))
+            }
+        }
+        try FileManager.default.createDirectory(at: evalDir, withIntermediateDirectories: true)
+        var csv = "file,label\n"
+        for (index, letter) in Array("iioioo").enumerated() {
+            try Data(try scan(letter, variant: 20 + index)).write(to: evalDir.appendingPathComponent("s\(index).png"))
+            csv += "s\(index).png,\(letter)\n"
+        }
+        try csv.write(to: evalDir.appendingPathComponent("labels.csv"), atomically: true, encoding: .utf8)
+
+        let yaml = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("pipelines/emnist.yaml"), encoding: .utf8)
+        let training = try TrainingPipeline(text: yaml)
+        let data = try LabeledFolder.letterImages(root: trainDir, pipeline: training.pipeline)
+        XCTAssertEqual(data.failed, 0)
+        XCTAssertEqual(data.images.count, 24)
+        let model = try Trainer(
+            architecture: .letterCNN(conv1: 4, conv2: 4, hidden: 16),
+            configuration: TrainingConfiguration(epochs: 6, batchSize: 8, learningRate: 3e-3, seed: 2))
+            .train(on: data.images, labels: EMNISTLetters.labels)
+        let modelPath = root.appendingPathComponent("tiny.onnx").path
+        try model.writeONNX(to: modelPath, metadata: [ONNXClassifier.MetadataKey.pipeline: training.text])
+        let pipelinePath = root.appendingPathComponent("tiny.yaml").path
+        let withClassify = training.text.replacingOccurrences(of: "output:", with: "  - classify: {model: tiny.onnx}\noutput:")
+        try withClassify.write(toFile: pipelinePath, atomically: true, encoding: .utf8)
+
+        let report = root.appendingPathComponent("report").path
+        let result = try glyphprep(["eval", pipelinePath, evalDir.path, "-o", report, "--jobs", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("warning"), result.stderr)
+        XCTAssertTrue(result.stdout.contains("accuracy: 100.00 % (6 of 6 labelled files)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("  i  100.00 %  (3/3)"), result.stdout)
+        let png = try Data(contentsOf: URL(fileURLWithPath: report + "/confusion.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        XCTAssertEqual(width, 56 + 26 * 24 + 16)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: report + "/evaluation.txt"))
+
+        let missing = try glyphprep(["eval", root.appendingPathComponent("nothing.yaml").path, evalDir.path])
+        XCTAssertEqual(missing.status, 64)
+    }
+}

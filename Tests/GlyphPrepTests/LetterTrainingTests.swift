@@ -1,0 +1,105 @@
+import Foundation
+import ONNXRuntime
+import XCTest
+@testable import GlyphPrep
+
+final class LetterTrainingTests: XCTestCase {
+    private func tinyModel(seed: UInt64 = 5) throws -> TrainedModel {
+        var rng = SeededRandom(seed: seed)
+        let shape = SampleShape(channels: 1, height: 28, width: 28)
+        var pixels: [Float] = []
+        var labels: [Int] = []
+        for i in 0..<64 {
+            pixels += (0..<shape.count).map { _ in rng.nextFloat(in: 0, 1) }
+            labels.append(i % 26)
+        }
+        let data = try LabeledImages(shape: shape, pixels: pixels, labels: labels)
+        let architecture = NetworkArchitecture.letterCNN(conv1: 4, conv2: 6, hidden: 16)
+        return try Trainer(architecture: architecture, configuration: TrainingConfiguration(epochs: 1, batchSize: 16, seed: seed))
+            .train(on: data, labels: EMNISTLetters.labels)
+    }
+
+    func testONNXExportMatchesPredict() throws {
+        let model = try tinyModel()
+        let data = try model.onnxData(metadata: [ONNXClassifier.MetadataKey.pipeline: "version: 1\n",
+                                                 TrainedModel.ONNXMetadataKey.training: "test"])
+        let onnx = try ONNXModel(serializedData: data)
+        XCTAssertEqual(onnx.opsetVersion, 13)
+        XCTAssertEqual(onnx.inputs.first?.name, "image")
+        XCTAssertEqual(onnx.inputs.first?.shape.suffix(3), [1, 28, 28])
+        XCTAssertEqual(onnx.nodes.map(\.opType),
+                       ["Conv", "Relu", "MaxPool", "Conv", "Relu", "MaxPool", "Flatten", "Gemm", "Relu", "Gemm", "Softmax"])
+        XCTAssertEqual(onnx.metadata[ONNXClassifier.MetadataKey.labels], EMNISTLetters.labels.joined(separator: ","))
+        XCTAssertEqual(onnx.metadata[ONNXClassifier.MetadataKey.pipeline], "version: 1\n")
+        XCTAssertEqual(onnx.metadata[TrainedModel.ONNXMetadataKey.training], "test")
+
+        var rng = SeededRandom(seed: 11)
+        let batch = (0..<(3 * 784)).map { _ in rng.nextFloat(in: 0, 1) }
+        let expected = try model.predict(batch)
+        let outputs = try onnx.run(["image": Tensor(shape: [3, 1, 28, 28], data: batch)])
+        let actual = try XCTUnwrap(outputs["probabilities"])
+        XCTAssertEqual(actual.shape, [3, 26])
+        for (i, row) in expected.enumerated() {
+            for (j, p) in row.enumerated() {
+                XCTAssertEqual(actual.data[i * 26 + j], p, accuracy: 1e-4)
+            }
+        }
+        let classifier = try ONNXClassifier(model: onnx, options: ClassifyOptions(model: "x"))
+        XCTAssertEqual(classifier.labels, EMNISTLetters.labels)
+    }
+
+    func testRemovingClassifyStage() throws {
+        let text = """
+            version: 1
+            name: t
+            stages:
+              - decode
+              - grayscale
+              - classify: {model: letters}
+            output:
+              format: png
+            """
+        let stripped = TrainingPipeline.removingClassifyStage(text)
+        XCTAssertFalse(stripped.contains("classify"))
+        XCTAssertTrue(stripped.contains("output:\n  format: png"))
+        let block = "stages:\n  - grayscale\n  - classify:\n      model: letters\n      top_k: 2\noutput:\n  format: png\n"
+        XCTAssertEqual(TrainingPipeline.removingClassifyStage(block), "stages:\n  - grayscale\noutput:\n  format: png\n")
+        XCTAssertNil(try TrainingPipeline(text: text).pipeline.configuration.classify)
+    }
+
+    func testRenderingIsDeterministicAcrossJobs() throws {
+        let strokes: [[StrokeSample.Point]] = [[.init(x: 0, y: 0), .init(x: 10, y: 30), .init(x: 20, y: 0)],
+                                               [.init(x: 4, y: 15), .init(x: 16, y: 15)]]
+        let samples = ["w01", "w02"].flatMap { writer in
+            ["A", "b"].map { StrokeSample(writer: writer, character: Character($0), strokes: strokes) }
+        }
+        let pipeline = try TrainingPipeline(text: """
+            version: 1
+            name: t
+            stages:
+              - decode
+              - grayscale
+              - invert: {mode: auto}
+              - normalize
+              - crop_to_bbox: {threshold: 0.35}
+              - resize: {square_pad: 2, size: 28}
+            """).pipeline
+        let one = try LetterDataRenderer(variants: 2, seed: 3, sizeRange: 200...260, jobs: 1)
+            .render(samples, route: .scan, pipelines: [pipeline])
+        let two = try LetterDataRenderer(variants: 2, seed: 3, sizeRange: 200...260, jobs: 2)
+            .render(samples, route: .scan, pipelines: [pipeline])
+        XCTAssertEqual(one, two)
+        XCTAssertEqual(one[0].map(\.writer), ["w01", "w02"])
+        XCTAssertEqual(one[0][0].labels, [0, 0, 1, 1])
+        XCTAssertEqual(one[0][0].pixels.count, 4 * 784)
+        XCTAssertLessThan(one[0][0].failures, 4)
+    }
+
+    func testAccuracySpread() throws {
+        let spread = try XCTUnwrap(AccuracySpread([0.9, 1.0]))
+        XCTAssertEqual(spread.mean, 0.95, accuracy: 1e-12)
+        XCTAssertEqual(spread.std, 0.05, accuracy: 1e-12)
+        XCTAssertEqual(spread.min, 0.9)
+        XCTAssertNil(AccuracySpread([]))
+    }
+}
