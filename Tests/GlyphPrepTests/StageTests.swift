@@ -191,4 +191,34 @@ final class StageTests: XCTestCase {
         _ = try CropToBBoxStage().apply(image, context: &fresh)
         XCTAssertEqual(fresh.inkBox, PixelRect(x: 0, y: 0, width: 80, height: 40))
     }
+
+    func testDistanceTransformIsEuclidean() {
+        // One source pixel at (2, 3) in a 7×6 grid.
+        let distances = DistanceTransform.distances(width: 7, height: 6) { $0 == 3 * 7 + 2 }
+        XCTAssertEqual(distances[3 * 7 + 2], 0)
+        XCTAssertEqual(distances[3 * 7 + 5], 3, accuracy: 1e-5)
+        XCTAssertEqual(distances[0], (4 + 9 as Float).squareRoot(), accuracy: 1e-5)
+        XCTAssertEqual(distances[5 * 7 + 6], (16 + 4 as Float).squareRoot(), accuracy: 1e-5)
+    }
+
+    func testStrokeWidthMakesThinAndThickPensAlike() throws {
+        // The same "L" drawn with a 2 px and with a 12 px pen, 100 px tall.
+        func letter(pen: Int) -> Raster {
+            var image = Raster(width: 80, height: 100)
+            for y in 0..<100 { for x in 0..<pen { image[x, y] = 255 } }
+            for y in (100 - pen)..<100 { for x in 0..<80 { image[x, y] = 255 } }
+            return image
+        }
+        XCTAssertEqual(StrokeWidthStage.measureWidth(letter(pen: 12)), 12, accuracy: 2.5)
+        XCTAssertEqual(StrokeWidthStage.measureWidth(letter(pen: 2)), 2, accuracy: 1.5)
+        let stage = StrokeWidthStage(target: 0.08)
+        var context = TestImages.context(for: letter(pen: 2))
+        let thin = try stage.apply(letter(pen: 2), context: &context)
+        let thick = try stage.apply(letter(pen: 12), context: &context)
+        let thinWidth = StrokeWidthStage.measureWidth(thin), thickWidth = StrokeWidthStage.measureWidth(thick)
+        XCTAssertEqual(thinWidth, 8, accuracy: 2.5, "2 px pen thickened towards 8 % of 100 px")
+        XCTAssertEqual(thickWidth, 8, accuracy: 2.5, "12 px pen thinned towards 8 % of 100 px")
+        XCTAssertEqual(thinWidth, thickWidth, accuracy: 1.5)
+        XCTAssertEqual(thin.width, 80 + 2 * 4, "the canvas grows by the new radius")
+    }
 }

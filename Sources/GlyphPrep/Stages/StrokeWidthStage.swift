@@ -3,9 +3,8 @@
 ///
 /// The ink (pixels above half the brightest) is reduced to its medial ridge — the local maxima
 /// of the Euclidean distance to the background — and every pixel within `target`/2 of that
-/// ridge becomes ink, where `target` is a fraction of the glyph's longer side. The measured
-/// width before the change (4 × the mean inner distance, exact for straight strokes) is kept
-/// in the label of previews. Runs after `crop_to_bbox`, before `resize`.
+/// ridge becomes ink, where `target` is a fraction of the glyph's longer side. Runs after
+/// `crop_to_bbox`, before `resize`.
 public struct StrokeWidthStage: PipelineStage {
     public static let name = "stroke_width"
     public static let summary = "redraw strokes at one width relative to the glyph (medial ridge + distance)"
@@ -27,16 +26,17 @@ public struct StrokeWidthStage: PipelineStage {
 
     public var label: String { "\(target.compact) of glyph" }
 
-    /// The mean stroke width of the ink in pixels (4 × mean distance to the background).
+    /// The mean stroke width of the ink in pixels: for a straight stroke w pixels wide the
+    /// distances to the background are 1…w/2 (to pixel centres), whose mean is (w + 2)/4.
     public static func measureWidth(_ image: Raster) -> Double {
         let ink = mask(image)
-        let inside = DistanceTransform.distances(width: image.width, height: image.height) { !ink[$0] }
+        let inside = insideDistances(ink, width: image.width, height: image.height)
         var sum = 0.0, count = 0
         for index in ink.indices where ink[index] {
             sum += Double(inside[index])
             count += 1
         }
-        return count > 0 ? 4 * sum / Double(count) : 0
+        return count > 0 ? max(1, 4 * sum / Double(count) - 2) : 0
     }
 
     public func apply(_ image: Raster, context: inout StageContext) throws(StageFailure) -> Raster {
@@ -44,7 +44,7 @@ public struct StrokeWidthStage: PipelineStage {
         let ink = Self.mask(image)
         guard ink.contains(true) else { return image }
         // Distance of each ink pixel to the background; its local maxima form the ridge.
-        let inside = DistanceTransform.distances(width: width, height: height) { !ink[$0] }
+        let inside = Self.insideDistances(ink, width: width, height: height)
         var ridge = [Bool](repeating: false, count: width * height)
         for y in 0..<height {
             for x in 0..<width where ink[y * width + x] {
@@ -77,6 +77,21 @@ public struct StrokeWidthStage: PipelineStage {
         context.originX -= Double(pad) * context.scaleX
         context.originY -= Double(pad) * context.scaleY
         return out
+    }
+
+    /// Distance of each pixel to the nearest background pixel, counting everything outside
+    /// the image as background (a crop cuts the paper off right at the ink).
+    static func insideDistances(_ ink: [Bool], width: Int, height: Int) -> [Float] {
+        let paddedWidth = width + 2
+        let padded = DistanceTransform.distances(width: paddedWidth, height: height + 2) { index in
+            let x = index % paddedWidth - 1, y = index / paddedWidth - 1
+            return x < 0 || y < 0 || x >= width || y >= height || !ink[y * width + x]
+        }
+        var inside = [Float](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width { inside[y * width + x] = padded[(y + 1) * paddedWidth + x + 1] }
+        }
+        return inside
     }
 
     static func mask(_ image: Raster) -> [Bool] {
