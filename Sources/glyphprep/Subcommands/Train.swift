@@ -52,6 +52,9 @@ extension GlyphPrepCommand {
         @Option(help: "A labelled folder (labels.csv or one subfolder per letter) added to the training data; repeatable.")
         var folder: [String] = []
 
+        @Option(help: "A Hershey stroke font (.jhf, e.g. /usr/share/hershey-fonts/cursive.jhf) whose letters are rendered like a writer's and always trained on; repeatable.")
+        var strokeFont: [String] = []
+
         @Flag(help: "Leave-one-writer-out cross-validation instead of training one model.")
         var folds = false
 
@@ -89,7 +92,7 @@ extension GlyphPrepCommand {
                 guard strokes != nil else { throw ValidationError("--folds needs --strokes") }
             } else {
                 guard output != nil else { throw ValidationError("give the output model with -o") }
-                guard strokes != nil || emnistImages != nil || !folder.isEmpty else {
+                guard strokes != nil || emnistImages != nil || !folder.isEmpty || !strokeFont.isEmpty else {
                     throw ValidationError("give training data: --strokes, --emnist-images/--emnist-labels or --folder")
                 }
             }
@@ -123,6 +126,20 @@ extension GlyphPrepCommand {
                 extra = try extra.map { try $0.appending(loaded.images) } ?? loaded.images
                 sources.append("folder \((root as NSString).lastPathComponent) (\(loaded.images.count))")
                 say("\(root): \(loaded.images.count) images, \(loaded.failed) failed in the pipeline")
+            }
+
+            if !strokeFont.isEmpty {
+                var samples: [StrokeSample] = []
+                for path in strokeFont {
+                    let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                    samples += try HersheyFont.letters(from: URL(fileURLWithPath: path), writer: "font-" + name)
+                }
+                let fonts = try LetterCorpus.render(samples, renderer: renderer, pipeline: training.pipeline,
+                                                    naive: nil, withClean: false) { say($0) }
+                let images = try fonts.trainingImages(writers: fonts.writers)
+                extra = try extra.map { try $0.appending(images) } ?? images
+                sources.append("Hershey fonts \(fonts.writers.joined(separator: ",")) (\(images.count))")
+                say("stroke fonts: \(images.count) scans of \(fonts.writers.count) fonts")
             }
 
             var corpus: LetterCorpus?
