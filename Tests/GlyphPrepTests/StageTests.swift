@@ -42,6 +42,17 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(try NormalizeStage().apply(blank, context: &context).pixels.max(), 0)
     }
 
+    func testNormalizeCanIgnoreBrightEdges() throws {
+        // Faint ink (60) in the middle, a bright desk edge (250) along the top.
+        var image = TestImages.block(width: 100, height: 100, rect: PixelRect(x: 40, y: 30, width: 3, height: 40), ink: 60, background: 0)
+        for y in 0..<4 { for x in 0..<100 { image[x, y] = 250 } }
+        var context = TestImages.context(for: image)
+        let global = try NormalizeStage(inkPercentile: 99).apply(image, context: &context)
+        XCTAssertLessThan(global[41, 50], 80, "the edge sets the ink level")
+        let inner = try NormalizeStage(inkPercentile: 99, ignoreBorder: 0.1).apply(image, context: &context)
+        XCTAssertEqual(inner[41, 50], 255, "the ink sets it once the edge band is ignored")
+    }
+
     func testSigmoidLookupTableMatchesFormula() throws {
         let stage = SigmoidContrastStage(gain: 25, midpoint: 0.5)
         func f(_ x: Double) -> Double { 1 / (1 + exp(-25 * (x / 255 - 0.5))) }
