@@ -146,10 +146,18 @@ public struct LetterModelTraining: Sendable {
         maxShift: 1.5, maxRotationDegrees: 8, minScale: 0.9, maxScale: 1.1,
         elasticAlpha: 0.6, elasticGrid: 4, probability: 0.7)
 
+    /// Stronger distortions (more rotation, scale, elastic warping, applied more often), for
+    /// generalising to writers the training set lacks.
+    public static let strongAugmentation = AugmentationConfiguration(
+        maxShift: 2, maxRotationDegrees: 15, minScale: 0.8, maxScale: 1.15,
+        elasticAlpha: 1.2, elasticGrid: 4, probability: 0.9)
+
     /// The configuration `glyphprep train` uses.
-    public static func defaultConfiguration(epochs: Int, seed: UInt64) -> TrainingConfiguration {
+    public static func defaultConfiguration(
+        epochs: Int, seed: UInt64, augmentation: AugmentationConfiguration? = defaultAugmentation
+    ) -> TrainingConfiguration {
         TrainingConfiguration(epochs: epochs, batchSize: 64, learningRate: 2e-3, weightDecay: 1e-4, seed: seed,
-                              augmentation: defaultAugmentation, learningRateDecayPerEpoch: 0.8)
+                              augmentation: augmentation, learningRateDecayPerEpoch: 0.8)
     }
 
     /// Trains on the scans of `trainWriters` (+ `extra`), validating after each epoch on the scans

@@ -34,6 +34,22 @@ extension GlyphPrepCommand {
         @Option(help: "Training epochs.")
         var epochs = 10
 
+        /// How strongly training images are distorted.
+        enum Augment: String, ExpressibleByArgument, CaseIterable {
+            case none, moderate, strong
+
+            var configuration: AugmentationConfiguration? {
+                switch self {
+                case .none: return nil
+                case .moderate: return LetterModelTraining.defaultAugmentation
+                case .strong: return LetterModelTraining.strongAugmentation
+                }
+            }
+        }
+
+        @Option(help: "Augmentation of the 28×28 training images: none, moderate or strong.")
+        var augment: Augment = .moderate
+
         @Option(help: "Random seed (rendering and training).")
         var seed: UInt64 = 1
 
@@ -170,7 +186,10 @@ extension GlyphPrepCommand {
             let architecture = NetworkArchitecture.letterCNN(conv1: conv1, conv2: conv2, hidden: hidden)
             let trainer = LetterModelTraining(
                 architecture: architecture,
-                configuration: LetterModelTraining.defaultConfiguration(epochs: epochs, seed: seed), extra: extra)
+                configuration: LetterModelTraining.defaultConfiguration(
+                    epochs: epochs, seed: seed,
+                    augmentation: augment.configuration),
+                extra: extra)
 
             if folds, let corpus {
                 let results = try trainer.crossValidate(corpus: corpus, jobs: jobs) { say($0) }
