@@ -27,26 +27,9 @@ final class CLIEndToEndTests: XCTestCase {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    var binary: URL {
-        // Linux: the main bundle is the products directory; macOS: the .xctest bundle in it.
-        let bundle = Bundle.main.bundleURL
-        let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-        return products.appendingPathComponent("glyphprep")
-    }
-
     @discardableResult
     func glyphprep(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try BuiltBinary.run(arguments)
     }
 
     func letterScan(width: Int = 900, height: Int = 700) -> [UInt8] {
@@ -150,12 +133,8 @@ final class CLIEndToEndTests: XCTestCase {
         let scan = try ImageEncoder.encode(bytes: letterScan(), width: 900, height: 700, bands: 3, as: .png)
         for index in 0..<400 { try Data(scan).write(to: input.appendingPathComponent(String(format: "s%03d.png", index))) }
         let output = root.appendingPathComponent("out")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["run", Self.repositoryRoot.appendingPathComponent("pipelines/mnist.yaml").path, input.path,
-                             "-o", output.path, "--jobs", "1", "--no-progress"]
-        process.standardError = Pipe()
-        try process.run()
+        let process = try BuiltBinary.start(["run", Self.repositoryRoot.appendingPathComponent("pipelines/mnist.yaml").path,
+                                             input.path, "-o", output.path, "--jobs", "1", "--no-progress"])
         // Interrupt once the first round of files is in the manifest.
         let partial = output.appendingPathComponent(".manifest.jsonl.partial").path
         let deadline = Date().addingTimeInterval(60)

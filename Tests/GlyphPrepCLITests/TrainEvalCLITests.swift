@@ -9,19 +9,7 @@ final class TrainEvalCLITests: XCTestCase {
     static let repositoryRoot = CLIEndToEndTests.repositoryRoot
 
     private func glyphprep(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let bundle = Bundle.main.bundleURL
-        let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-        let process = Process()
-        process.executableURL = products.appendingPathComponent("glyphprep")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try BuiltBinary.run(arguments)
     }
 
     func testParsesTrainAndEval() throws {
