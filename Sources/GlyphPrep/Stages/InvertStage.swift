@@ -6,7 +6,7 @@
 /// dark tail (inverted), chalk or white ink on a dark ground a long bright one (kept).
 public struct InvertStage: PipelineStage {
     public static let name = "invert"
-    public static let summary = "make ink bright on black (auto: decide from the border)"
+    public static let summary = "make ink bright on black (auto: from which side of the paper level the ink lies)"
     public static let parameters = [
         ParameterDoc("mode", "auto | always | never", default: "auto", "auto inverts when the ink is darker than the paper around it"),
         ParameterDoc("tail", "percent 0.01…10", default: "0.2", "share of pixels in each tail that auto compares"),
