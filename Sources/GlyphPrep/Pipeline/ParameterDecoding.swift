@@ -4,6 +4,12 @@ struct AnyCodingKey: CodingKey, Hashable {
     var intValue: Int?
 
     init(_ string: String) { stringValue = string }
+
+    /// The key of an element of a sequence.
+    init(index: Int) {
+        stringValue = String(index)
+        intValue = index
+    }
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) {
         stringValue = String(intValue)

@@ -45,7 +45,7 @@ public struct PipelineConfiguration: Sendable, Decodable {
             if case .classify(let options) = entry {
                 guard index == decoded.count - 1 else {
                     throw DecodingError.dataCorrupted(.init(
-                        codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(intValue: index).unsafelyUnwrapped],
+                        codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(index: index)],
                         debugDescription: "'classify' must be the last stage"))
                 }
                 classify = options
@@ -53,13 +53,13 @@ public struct PipelineConfiguration: Sendable, Decodable {
             }
             guard case .image(let stage) = entry else {
                 throw DecodingError.dataCorrupted(.init(
-                    codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(intValue: index).unsafelyUnwrapped],
+                    codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(index: index)],
                     debugDescription: "'decode' may appear only once, as the first stage"))
             }
             let type = Swift.type(of: stage)
             if type.needsGrayscale && !grayscale {
                 throw DecodingError.dataCorrupted(.init(
-                    codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(intValue: index).unsafelyUnwrapped],
+                    codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(index: index)],
                     debugDescription: "'\(type.name)' needs a grayscale image: add '- grayscale' before it"))
             }
             if type == GrayscaleStage.self { grayscale = true }
