@@ -126,4 +126,20 @@ final class ClassifyTests: XCTestCase {
         XCTAssertGreaterThan(layers[1].values[0], layers[1].values[1])
         XCTAssertEqual(layers[0].values[0], 0.05 * 120, accuracy: 1e-3)
     }
+
+    func testResultsDoNotDependOnBatchCompanions() throws {
+        // The shipped model: before batches had a fixed size, the same image scored differently
+        // (in the 6th decimal) alone and among 36 others, so manifests depended on --jobs.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let classifier = try ONNXClassifier(options: ClassifyOptions(model: "letters"), baseDirectory: root.appendingPathComponent("pipelines"))
+        var images: [Raster] = []
+        for index in 0..<40 {
+            images.append(TestImages.block(width: 28, height: 28, rect: PixelRect(x: 3 + index % 9, y: 2 + index % 7, width: 4 + index % 11, height: 12 + index % 9)))
+        }
+        let together = try classifier.probabilities(images)
+        for index in [0, 17, 39] {
+            XCTAssertEqual(try classifier.probabilities([images[index]])[0], together[index], "image \(index)")
+        }
+        XCTAssertEqual(try classifier.probabilities(Array(images[5..<12]))[2], together[7])
+    }
 }

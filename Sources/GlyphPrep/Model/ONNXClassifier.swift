@@ -119,9 +119,29 @@ public struct ONNXClassifier: Classifying, ActivationSource {
         return try Tensor(shape: shape, data: data)
     }
 
+    /// Images per inference call. Every call has exactly this many rows (the last one padded
+    /// with blank images): BLAS picks its kernels and summation order by matrix size, so a
+    /// fixed size makes each image's result independent of which images share its batch —
+    /// and the manifest byte-identical whatever `--jobs`, resuming or sharding did.
+    public static let batchSize = 32
+
     /// Class probabilities for each image.
     public func probabilities(_ images: [Raster]) throws -> [[Float]] {
-        guard !images.isEmpty else { return [] }
+        guard let first = images.first else { return [] }
+        let blank = Raster(width: first.width, height: first.height)
+        var rows: [[Float]] = []
+        rows.reserveCapacity(images.count)
+        for start in stride(from: 0, to: images.count, by: Self.batchSize) {
+            var batch = Array(images[start..<min(images.count, start + Self.batchSize)])
+            let real = batch.count
+            batch += Array(repeating: blank, count: Self.batchSize - real)
+            rows += try scores(batch).prefix(real)
+        }
+        return rows
+    }
+
+    /// One inference call: a row of (soft-maxed) scores per image.
+    private func scores(_ images: [Raster]) throws -> [[Float]] {
         let outputs = try model.run([inputName: inputTensor(images)])
         guard let scores = outputs[outputName] else { throw ClassifierError("the model produced no '\(outputName)'") }
         let classes = scores.count / images.count
