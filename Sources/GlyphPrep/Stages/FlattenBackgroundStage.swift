@@ -65,15 +65,8 @@ public struct FlattenBackgroundStage: PipelineStage {
         for index in levels.indices {
             let blockWidth = min(side, width - (index % columns) * side)
             let blockHeight = min(side, height - (index / columns) * side)
-            let target = max(1, Int((Double(blockWidth * blockHeight) * percentile / 100).rounded(.up)))
-            var seen = 0
-            for level in 0..<256 {
-                seen += Int(counts[index * 256 + level])
-                if seen >= target {
-                    levels[index] = Float(level)
-                    break
-                }
-            }
+            levels[index] = Float(Histogram.index(ofPercentile: percentile, in: counts[(index * 256)..<((index + 1) * 256)],
+                                                  total: blockWidth * blockHeight))
         }
         var grid = levels
         var neighbourhood = [Float](repeating: 0, count: 9)

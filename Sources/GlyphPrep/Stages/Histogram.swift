@@ -50,13 +50,20 @@ struct Histogram {
     /// The smallest level at or below which `percent` of the samples lie.
     func percentile(_ percent: Double) -> Float {
         guard total > 0 else { return 0 }
+        return Float(Self.index(ofPercentile: percent, in: counts, total: total) - offset)
+    }
+
+    /// The first bin at which the running count reaches `percent` of `total`, over any run of
+    /// bin counts (also the flat per-block histograms of `flatten_background`).
+    static func index<Counts: Collection>(ofPercentile percent: Double, in counts: Counts, total: Int) -> Int
+    where Counts.Element: BinaryInteger {
         let target = max(1, Int((Double(total) * percent / 100).rounded(.up)))
         var seen = 0
-        for (level, count) in counts.enumerated() {
-            seen += count
-            if seen >= target { return Float(level - offset) }
+        for (bin, count) in counts.enumerated() {
+            seen += Int(count)
+            if seen >= target { return bin }
         }
-        return Float(counts.count - 1 - offset)
+        return counts.count - 1
     }
 
     /// Otsu's threshold: the level that maximises the between-class variance.
