@@ -34,6 +34,8 @@ let package = Package(
         ),
         // zlib, for gzip-compressed IDX files (EMNIST ships them as .gz; dataset export writes them).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libdeflate: whole-buffer inflate for PNG, about twice as fast as zlib's streaming inflate.
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // Fixed-arity wrappers for libvips' variadic calls, which Swift cannot call.
         .target(name: "CVipsShims", dependencies: ["CVips"]),
         // Pure-Swift ONNX inference engine and model builder (protobuf via swift-protobuf, BLAS via CBLAS).
@@ -50,6 +52,7 @@ let package = Package(
                 "CBLAS",
                 "CTurboJPEG",
                 "CZlib",
+                "CDeflate",
                 "ONNXRuntime",
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -61,7 +64,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GlyphPrepTests", dependencies: ["GlyphPrep", "ONNXRuntime", "CVips", "CVipsShims"]),
+        .testTarget(name: "GlyphPrepTests", dependencies: ["GlyphPrep", "ONNXRuntime", "CVips", "CVipsShims", "CDeflate"]),
         .testTarget(
             name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"],
             exclude: ["make_fixtures.py"], resources: [.copy("Fixtures")]

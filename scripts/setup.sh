@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what GlyphPrep needs on Debian when it is missing: libvips (images), OpenBLAS
-# (matrix products), libturbojpeg (fast luma-only JPEG decoding), zlib (IDX .gz), pkg-config
+# (matrix products), libturbojpeg (fast luma-only JPEG decoding), zlib (IDX .gz), libdeflate (fast PNG inflate), pkg-config
 # DejaVu fonts (labels in previews) and Hershey stroke fonts (extra training writers).
 set -euo pipefail
-packages=(libvips-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev pkg-config fonts-dejavu-core hershey-fonts-data)
+packages=(libvips-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev libdeflate-dev pkg-config fonts-dejavu-core hershey-fonts-data)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -26,6 +26,20 @@ public struct Raster: Sendable, Equatable {
         self.init(width: width, height: height, channels: channels, pixels: bytes.map(Float.init))
     }
 
+    /// Wraps 8-bit samples whose rows start at `firstRow + y × rowStride` in `source`.
+    static func unpacked(fromSamples source: UnsafeBufferPointer<UInt8>, firstRow: Int, rowStride: Int,
+                         width: Int, height: Int, channels: Int) -> Raster {
+        let rowLength = width * channels
+        let pixels = [Float](unsafeUninitializedCapacity: rowLength * height) { buffer, initialized in
+            for y in 0..<height {
+                let from = firstRow + y * rowStride, to = y * rowLength
+                for i in 0..<rowLength { buffer[to + i] = Float(source[from + i]) }
+            }
+            initialized = rowLength * height
+        }
+        return Raster(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
     public var isGrayscale: Bool { channels == 1 }
 
     /// The grayscale sample at (x, y).

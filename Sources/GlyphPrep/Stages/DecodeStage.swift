@@ -97,6 +97,24 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
            let decoded = try decodeLuma(bytes, defaultMinSide: defaultMinSide) {
             return decoded
         }
+        if let header = PNGDecoder.header(bytes), header.width * header.height <= Self.wholeImageLimit {
+            let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
+            try checkSize(width: header.width, height: header.height, shrink: 1)
+            if let pixels = PNGDecoder.decode(bytes, header: header) {
+                let raster = pixels.withSamples { samples in
+                    lumaOnly
+                        ? Raster.luma(fromSamples: samples, firstRow: 1, rowStride: pixels.rowStride, width: pixels.width,
+                                      height: pixels.height, channels: pixels.channels, boxReducedBy: factor)
+                        : Raster.unpacked(fromSamples: samples, firstRow: 1, rowStride: pixels.rowStride, width: pixels.width,
+                                          height: pixels.height, channels: pixels.channels)
+                }
+                var context = StageContext(sourceWidth: header.width, sourceHeight: header.height)
+                context.scaleX = Double(context.sourceWidth) / Double(raster.width)
+                context.scaleY = Double(context.sourceHeight) / Double(raster.height)
+                context.decodeShrink = factor
+                return (raster, context)
+            }
+        }
         var loader = ""
         do {
             loader = try VipsRuntime.perform("vips_foreign_find_load_buffer") { () -> String? in
@@ -136,6 +154,10 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
             throw StageFailure(.decodeError, "\(error)")
         }
     }
+
+    /// Images with more pixels than this are never held in memory at full size when a
+    /// reduced copy is all the pipeline needs.
+    static let wholeImageLimit = 16_000_000
 
     /// Refuses images that would decode to more than `max_pixels` pixels (after any
     /// shrink-on-load), before any pixel is decoded.
@@ -191,7 +213,7 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
         // full-size image never sits in memory (a pass more, a fraction of the memory).
         let loaderShrank = loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp")
         let boxShrink = lumaOnly && !loaderShrank ? factor : 1
-        let streamed = boxShrink > 1 && image.width * image.height > 16_000_000
+        let streamed = boxShrink > 1 && image.width * image.height > Self.wholeImageLimit
         let pixels = try Self.readPixels(image, boxShrink: streamed ? boxShrink : 1)
         if lumaOnly {
             return Raster.luma(fromBytes: pixels.bytes, width: pixels.width, height: pixels.height,
