@@ -9,7 +9,8 @@ public enum ImageFileFormat: String, Sendable, CaseIterable {
     public var fileExtension: String { self == .jpeg ? "jpg" : rawValue }
 }
 
-/// Encodes packed 8-bit pixels to image files with libvips.
+/// Encodes packed 8-bit pixels to image files: plain gray and RGB PNGs directly, everything
+/// else with libvips.
 public enum ImageEncoder {
     /// Encodes `bytes` (row-major, `bands` interleaved: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
     /// `orientation` (EXIF 1–8, JPEG and PNG) records how a viewer must rotate the pixels, as
@@ -18,6 +19,10 @@ public enum ImageEncoder {
         bytes: [UInt8], width: Int, height: Int, bands: Int,
         as format: ImageFileFormat, quality: Int = 90, orientation: Int? = nil
     ) throws(VipsError) -> [UInt8] {
+        if format == .png, orientation == nil,
+           let png = PNGEncoder.encode(bytes: bytes, width: width, height: height, channels: bands) {
+            return png
+        }
         let image = try bytes.withUnsafeBytes { buffer in
             Result { () throws(VipsError) in
                 try VipsImage.fromMemory(bytes: buffer, width: width, height: height, bands: bands,

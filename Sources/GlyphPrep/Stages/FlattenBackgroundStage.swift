@@ -33,11 +33,12 @@ public struct FlattenBackgroundStage: PipelineStage {
     public var label: String { "block \(block.compact), p\(percentile.compact)" }
 
     public func apply(_ image: Raster, context: inout StageContext) throws(StageFailure) -> Raster {
-        let background = estimate(image)
         var out = image
+        let width = image.width
         out.pixels.withUnsafeMutableBufferPointer { pixels in
-            background.withUnsafeBufferPointer { level in
-                for i in pixels.indices { pixels[i] = max(0, pixels[i] - level[i]) }
+            forEachRowOfPaperLevels(image) { y, level in
+                let row = y * width
+                for x in 0..<width { pixels[row + x] = max(0, pixels[row + x] - level[x]) }
             }
         }
         return out
@@ -45,6 +46,19 @@ public struct FlattenBackgroundStage: PipelineStage {
 
     /// The paper level at every pixel.
     func estimate(_ image: Raster) -> [Float] {
+        let width = image.width
+        var background = [Float](repeating: 0, count: width * image.height)
+        background.withUnsafeMutableBufferPointer { out in
+            forEachRowOfPaperLevels(image) { y, level in
+                for x in 0..<width { out[y * width + x] = level[x] }
+            }
+        }
+        return background
+    }
+
+    /// Computes the paper level and hands it over one image row at a time (row `y`, one level
+    /// per column), so callers need not hold a full-size background image.
+    func forEachRowOfPaperLevels(_ image: Raster, _ body: (Int, UnsafeBufferPointer<Float>) -> Void) {
         let width = image.width, height = image.height
         let side = max(4, Int(Double(min(width, height)) * block))
         let columns = (width + side - 1) / side, rows = (height + side - 1) / side
@@ -53,10 +67,16 @@ public struct FlattenBackgroundStage: PipelineStage {
         image.pixels.withUnsafeBufferPointer { pixels in
             counts.withUnsafeMutableBufferPointer { counts in
                 for y in 0..<height {
-                    let rowBase = (y / side) * columns
-                    for x in 0..<width {
-                        let level = Int(min(255, max(0, pixels[y * width + x] + 0.5)))
-                        counts[(rowBase + x / side) * 256 + level] += 1
+                    let rowBase = (y / side) * columns, row = y * width
+                    for column in 0..<columns {
+                        let bins = (rowBase + column) * 256
+                        var x = column * side
+                        let end = min(width, x + side)
+                        while x < end {
+                            let level = Int(min(255, max(0, pixels[row + x] + 0.5)))
+                            counts[bins + level] &+= 1
+                            x &+= 1
+                        }
                     }
                 }
             }
@@ -93,10 +113,9 @@ public struct FlattenBackgroundStage: PipelineStage {
             return (lower, min(count - 1, lower + 1), g - Float(lower))
         }
         let columnWeights = (0..<width).map { position($0, columns) }
-        var background = [Float](repeating: 0, count: width * height)
-        var upper = [Float](repeating: 0, count: width), lower = upper
+        var upper = [Float](repeating: 0, count: width), lower = upper, levelsOfRow = upper
         var cachedRows = (-1, -1)
-        background.withUnsafeMutableBufferPointer { out in
+        levelsOfRow.withUnsafeMutableBufferPointer { out in
             for y in 0..<height {
                 let (r0, r1, fy) = position(y, rows)
                 if cachedRows != (r0, r1) {
@@ -107,9 +126,9 @@ public struct FlattenBackgroundStage: PipelineStage {
                     }
                     cachedRows = (r0, r1)
                 }
-                for x in 0..<width { out[y * width + x] = upper[x] * (1 - fy) + lower[x] * fy }
+                for x in 0..<width { out[x] = upper[x] * (1 - fy) + lower[x] * fy }
+                body(y, UnsafeBufferPointer(out))
             }
         }
-        return background
     }
 }

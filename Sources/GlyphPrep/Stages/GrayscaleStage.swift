@@ -58,9 +58,17 @@ extension Raster {
         guard factor > 1, channels == 1 else { return self }
         let outWidth = (width + factor - 1) / factor, outHeight = (height + factor - 1) / factor
         var sums = [Float](repeating: 0, count: outWidth * outHeight)
-        for y in 0..<height {
-            let outRow = (y / factor) * outWidth
-            for x in 0..<width { sums[outRow + x / factor] += pixels[y * width + x] }
+        pixels.withUnsafeBufferPointer { pixels in
+            sums.withUnsafeMutableBufferPointer { sums in
+                for y in 0..<height {
+                    let outRow = (y / factor) * outWidth, row = y * width
+                    for outX in 0..<outWidth {
+                        var x = outX * factor
+                        let end = min(width, x + factor)
+                        while x < end { sums[outRow + outX] += pixels[row + x]; x &+= 1 }
+                    }
+                }
+            }
         }
         for outY in 0..<outHeight {
             let rows = Float(min(factor, height - outY * factor))
