@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.join(HERE, "peers"))
 import common  # noqa: E402
 
 PEERS = ("opencv", "pillow", "pyvips")
-ALL = ("glyphprep",) + PEERS + ("floor",)
+FLOORS = ("floor", "floor-deflate")
+ALL = ("glyphprep",) + PEERS + FLOORS
 TIME = "/usr/bin/time"
 
 
@@ -114,7 +115,11 @@ def commands(a, gp, floor, pipeline, data, work):
         cmds[p] = ([sys.executable, os.path.join(HERE, "peers", f"{p}_peer.py"), data, out,
                     "--jobs", n, "--pipeline", pipeline], out)
     if floor:
+        # As the issue defines it: libjpeg-turbo luma-only DCT-scaled, libpng for PNGs.
         cmds["floor"] = ([floor, data, "--jobs", n], None)
+        # The stricter floor: PNGs only inflated (libdeflate, as glyphprep does) and unfiltered.
+        cmds["floor-deflate"] = ([floor, data, "--jobs", n, "--png-inflate", "libdeflate",
+                                  "--name", "floor-deflate"], None)
     return {k: v for k, v in cmds.items() if k in a.only}
 
 
@@ -204,6 +209,13 @@ def run_pipeline(a, gp, floor, pipeline, data, files):
         ratio = f"{ips / base:.2f}x" if base else "n/a"
         lines.append(f"| {name} | {ips:.1f} | {ratio} | {m['cpu']:.2f} | {m['rss']:.0f} | "
                      f"{len(res[name])}/{a.rounds} |")
+    if base:
+        targets = [("opencv", "≥ 1.3"), ("pillow", "> 1"), ("pyvips", "> 1"), ("floor", "≥ 0.85"),
+                   ("floor-deflate", "")]
+        parts = [f"÷ {n} **{base / (len(files) / med[n]['wall']):.2f}×**" + (f" (target {t})" if t else "")
+                 for n, t in targets if n in med]
+        if parts:
+            lines += ["", "glyphprep's images/s " + "; ".join(parts) + "."]
     outs = {n: cmds[n][1] for n in med if cmds[n][1]}
     q = quality(outs, files)
     if q:
@@ -270,7 +282,7 @@ def main():
     files = common.list_images(data)
     if not files:
         sys.exit(f"no images in {data}")
-    floor = build_floor() if "floor" in a.only else None
+    floor = build_floor() if any(f in a.only for f in FLOORS) else None
     log(f"data {data}: {len(files)} images; jobs {a.jobs}; rounds {a.rounds}")
     warm_cache(data, files)
     tables = [run_pipeline(a, gp, floor, p, data, files) for p in a.pipelines.split(",") if p]

@@ -51,11 +51,35 @@ final class DecodeTests: XCTestCase {
         XCTAssertEqual(context.scaleX, 4)
         let (full, _) = try DecodeStage(shrink: .fixed(1)).decode(jpeg)
         XCTAssertEqual(full.width, 1600)
-        // PNG loaders cannot shrink: they decode in full whatever the setting.
+        // PNG loaders cannot shrink: they decode in full, then average blocks to the same scale.
         let png = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .png)
         let (pngRaster, pngContext) = try DecodeStage(shrink: .fixed(8)).decode(png)
-        XCTAssertEqual(pngRaster.width, 1600)
-        XCTAssertEqual(pngContext.scaleX, 1)
+        XCTAssertEqual([pngRaster.width, pngRaster.height, pngRaster.channels], [200, 160, 3])
+        XCTAssertEqual(pngContext.scaleX, 8)
+        XCTAssertEqual(pngRaster.pixels[0], 235, accuracy: 0.5)
+    }
+
+    func testFullDecodeReachesTheSameWorkingScale() throws {
+        // shrink_on_load: false decodes every pixel and averages blocks: the reference that the
+        // DCT-scaled route must stay close to.
+        var rgb = TestImages.paperRGB(width: 1600, height: 1280, strokes: TestImages.letterL(in: PixelRect(x: 500, y: 300, width: 400, height: 600)))
+        for i in stride(from: 0, to: rgb.count, by: 7) { rgb[i] = rgb[i] &+ UInt8(i % 13) }
+        let jpeg = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .jpeg, quality: 92)
+        for lumaOnly in [true, false] {
+            var fast = DecodeStage(), reference = DecodeStage(shrinkOnLoad: false)
+            fast.lumaOnly = lumaOnly
+            reference.lumaOnly = lumaOnly
+            let (a, contextA) = try fast.decode(jpeg, defaultMinSide: 320)
+            let (b, contextB) = try reference.decode(jpeg, defaultMinSide: 320)
+            XCTAssertEqual([a.width, a.height, a.channels], [b.width, b.height, b.channels])
+            XCTAssertEqual([contextA.decodeShrink, contextB.decodeShrink], [4, 4])
+            let meanDifference = zip(a.pixels, b.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(a.pixels.count)
+            XCTAssertLessThan(meanDifference, 1.5, "luma only: \(lumaOnly)")
+            XCTAssertGreaterThan(meanDifference, 0, "two different routes")
+        }
+        let parsed = try PipelineConfiguration.parse(yaml: "version: 1\nstages:\n  - decode: {shrink_on_load: false}\n  - grayscale\n", source: "t.yaml")
+        XCTAssertEqual(parsed.decode.label, "shrink auto, after load")
+        XCTAssertFalse(parsed.decode.shrinkOnLoad)
     }
 
     func testRefusesImagesOverMaxPixels() throws {

@@ -1,6 +1,6 @@
 /* decode_floor: the lower bound for any glyphprep-like tool — decode only.
  *
- *   decode_floor DIR [--jobs N] [--name NAME]
+ *   decode_floor DIR [--jobs N] [--name NAME] [--png-inflate libpng|libdeflate]
  *
  * Walks DIR for .jpg/.jpeg/.png, forks N workers (file i goes to worker
  * i % N), and in each worker reads each file into memory and decodes it:
@@ -8,12 +8,17 @@
  *         largest of 8/4/2/1 keeping the short side >= 320 (the pipeline's
  *         shrink-on-load rule), i.e. DCT-domain scaling, no colour conversion.
  *   PNG:  libpng simplified API to PNG_FORMAT_GRAY (full size; PNG cannot
- *         shrink on load).
+ *         shrink on load); or, with --png-inflate libdeflate, the least any
+ *         decoder must do: join the IDAT chunks, inflate them with libdeflate
+ *         (whole buffer) and undo the row filters — no gray conversion at all.
+ *         Files that route cannot take (palette, alpha, 16-bit, interlaced)
+ *         go through libpng as before.
  * Nothing is written. Prints one JSON line with images/s.
- * Build: gcc -O2 -o decode_floor decode_floor.c -lturbojpeg -lpng
+ * Build: gcc -O2 -o decode_floor decode_floor.c -lturbojpeg -lpng -ldeflate
  */
 #define _GNU_SOURCE
 #include <ftw.h>
+#include <libdeflate.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +32,7 @@
 
 #define MIN_SIDE 320
 
+static int use_libdeflate;
 static char **files;
 static size_t nfiles, capfiles;
 
@@ -92,7 +98,59 @@ static long decode_png(unsigned char *buf, size_t len, unsigned char **pix, size
     return (long)need;
 }
 
+static unsigned be32(const unsigned char *p) {
+    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+/* Inflate + unfilter only; -2 when the file needs libpng (palette, alpha, 16-bit, interlace). */
+static long decode_png_deflate(struct libdeflate_decompressor *d, unsigned char *buf, size_t len,
+                               unsigned char **pix, size_t *cap) {
+    if (len < 33 || memcmp(buf + 12, "IHDR", 4) != 0) return -2;
+    size_t w = be32(buf + 16), h = be32(buf + 20);
+    int depth = buf[24], type = buf[25], interlace = buf[28];
+    if (depth != 8 || (type != 0 && type != 2) || interlace != 0) return -2;
+    size_t bpp = type == 2 ? 3 : 1, stride = w * bpp + 1, need = stride * h;
+    unsigned char *z = malloc(len);
+    size_t zl = 0, p = 8;
+    while (p + 12 <= len) {
+        size_t n = be32(buf + p);
+        if (p + 12 + n > len) break;
+        if (!memcmp(buf + p + 4, "tRNS", 4)) { free(z); return -2; }
+        if (!memcmp(buf + p + 4, "IDAT", 4)) { memcpy(z + zl, buf + p + 8, n); zl += n; }
+        if (!memcmp(buf + p + 4, "IEND", 4)) break;
+        p += 12 + n;
+    }
+    if (need > *cap) { *pix = realloc(*pix, need); *cap = need; }
+    enum libdeflate_result r = libdeflate_zlib_decompress(d, z, zl, *pix, need, NULL);
+    free(z);
+    if (r != LIBDEFLATE_SUCCESS) return -1;
+    unsigned char *prev = NULL;
+    for (size_t y = 0; y < h; y++) {
+        unsigned char *row = *pix + y * stride, *c = row + 1;
+        size_t n = stride - 1;
+        switch (row[0]) {
+        case 0: break;
+        case 1: for (size_t i = bpp; i < n; i++) c[i] += c[i - bpp]; break;
+        case 2: if (prev) for (size_t i = 0; i < n; i++) c[i] += prev[i]; break;
+        case 3:
+            for (size_t i = 0; i < n; i++) c[i] += ((i >= bpp ? c[i - bpp] : 0) + (prev ? prev[i] : 0)) >> 1;
+            break;
+        case 4:
+            for (size_t i = 0; i < n; i++) {
+                int a = i >= bpp ? c[i - bpp] : 0, b = prev ? prev[i] : 0, cc = prev && i >= bpp ? prev[i - bpp] : 0;
+                int pa = abs(b - cc), pb = abs(a - cc), pc = abs(a + b - 2 * cc);
+                c[i] += (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : cc);
+            }
+            break;
+        default: return -1;
+        }
+        prev = c;
+    }
+    return (long)(w * h);
+}
+
 static int worker(int id, int jobs) {
+    struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
     tjhandle tj = tjInitDecompress();
     unsigned char *pix = NULL;
     size_t cap = 0;
@@ -101,12 +159,17 @@ static int worker(int id, int jobs) {
         size_t len = 0;
         unsigned char *buf = slurp(files[i], &len);
         long r = -1;
-        if (buf) r = is_jpeg(files[i]) ? decode_jpeg(tj, buf, len, &pix, &cap) : decode_png(buf, len, &pix, &cap);
+        if (buf && is_jpeg(files[i])) r = decode_jpeg(tj, buf, len, &pix, &cap);
+        else if (buf) {
+            r = use_libdeflate ? decode_png_deflate(inflater, buf, len, &pix, &cap) : -2;
+            if (r == -2) r = decode_png(buf, len, &pix, &cap);
+        }
         if (r < 0) { fprintf(stderr, "decode_floor: %s: %s\n", files[i], is_jpeg(files[i]) ? tjGetErrorStr2(tj) : "png error"); errors++; }
         free(buf);
     }
     free(pix);
     tjDestroy(tj);
+    libdeflate_free_decompressor(inflater);
     return errors > 255 ? 255 : errors;
 }
 
@@ -122,6 +185,7 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--jobs") && i + 1 < argc) jobs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--name") && i + 1 < argc) name = argv[++i];
+        else if (!strcmp(argv[i], "--png-inflate") && i + 1 < argc) use_libdeflate = !strcmp(argv[++i], "libdeflate");
         else if (!dir) dir = argv[i];
         else { fprintf(stderr, "usage: decode_floor DIR [--jobs N]\n"); return 2; }
     }

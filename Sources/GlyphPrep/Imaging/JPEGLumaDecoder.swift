@@ -13,6 +13,13 @@ struct JPEGLumaDecoder {
         var height: Int
     }
 
+    /// Decoded luma samples, row-major.
+    struct Luma {
+        var width: Int
+        var height: Int
+        var bytes: [UInt8]
+    }
+
     /// The size recorded in the JPEG header, or nil when TurboJPEG cannot read the header or
     /// the colour space is CMYK/YCCK.
     static func header(_ data: UnsafeRawBufferPointer) -> Header? {
@@ -28,7 +35,7 @@ struct JPEGLumaDecoder {
 
     /// Decodes luma at 1/`shrink` scale. Truncated or corrupt data fails with libjpeg-turbo's
     /// message (warnings are errors here), instead of decoding to grey or black.
-    static func decode(_ data: UnsafeRawBufferPointer, shrink: Int) -> Result<Raster, VipsError> {
+    static func decode(_ data: UnsafeRawBufferPointer, shrink: Int) -> Result<Luma, VipsError> {
         guard let base = data.baseAddress, let handle = tjInitDecompress() else {
             return .failure(VipsError(operation: "tjInitDecompress", message: "cannot start libjpeg-turbo"))
         }
@@ -48,6 +55,6 @@ struct JPEGLumaDecoder {
         guard status == 0 else {
             return .failure(VipsError(operation: "tjDecompress2", message: String(cString: tjGetErrorStr2(handle))))
         }
-        return .success(Raster(width: scaledWidth, height: scaledHeight, channels: 1, bytes: bytes))
+        return .success(Luma(width: scaledWidth, height: scaledHeight, bytes: bytes))
     }
 }

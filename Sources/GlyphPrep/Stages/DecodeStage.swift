@@ -6,18 +6,24 @@ import CVipsShims
 /// Honours EXIF orientation, flattens alpha onto white paper, reduces 16-bit to 8-bit,
 /// converts CMYK and other colour spaces to sRGB, refuses images over `max_pixels` before
 /// decoding their pixels, and makes truncated or corrupt files fail instead of decoding to a
-/// silently black image. JPEG and WebP files are shrunk while loading (DCT-domain for JPEG)
-/// when the image is much larger than the pipeline needs; other loaders decode in full.
+/// silently black image.
+///
+/// Images much larger than the pipeline needs are brought down to a working scale (1/2, 1/4
+/// or 1/8 of the source, `shrink`). JPEG and WebP get there while loading (DCT-domain scaling
+/// for JPEG), which is most of the speed; other formats, or `shrink_on_load: false`, decode in
+/// full and then average `shrink`×`shrink` blocks. Either way the stages after see the same
+/// scale, so pixel-sized parameters (blur σ, `min_area`) mean the same for every file.
 public struct DecodeStage: Sendable, Decodable, Equatable {
     public static let name = "decode"
     public static let summary = "read any format libvips can (EXIF orientation, alpha onto white, 16→8 bit, CMYK), with shrink-on-load"
     public static let parameters = [
         ParameterDoc("max_pixels", "pixels ≥ 1", default: "100000000", "images that would decode (after shrink-on-load) to more pixels fail with too_large, before decoding (decompression bomb guard)"),
-        ParameterDoc("shrink", "auto | 1 | 2 | 4 | 8", default: "auto", "shrink-on-load for JPEG/WebP; auto keeps the shorter side ≥ min_side"),
+        ParameterDoc("shrink", "auto | 1 | 2 | 4 | 8", default: "auto", "working scale 1/shrink of the source; auto: the largest keeping the shorter side ≥ min_side; 1: full resolution"),
         ParameterDoc("min_side", "pixels ≥ 1", default: "16 × the resize target", "shorter side kept when shrink is auto"),
+        ParameterDoc("shrink_on_load", "true | false", default: "true", "reach the working scale while loading where the format allows (JPEG, WebP); false decodes in full, then averages blocks (slower; the reference for checking the fast route)"),
     ]
 
-    /// How much to shrink JPEG and WebP files while loading.
+    /// How much smaller than the source the stages work.
     public enum Shrink: Sendable, Equatable {
         case auto
         case fixed(Int)
@@ -30,15 +36,19 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
     public var lumaOnly = false
     /// Shorter side to keep with `shrink: auto`; nil means 16 × the pipeline's resize target.
     public var minSide: Int?
+    /// Whether JPEG and WebP reach the working scale while loading (else: full decode, then
+    /// block averages).
+    public var shrinkOnLoad = true
 
-    public init(maxPixels: Int = 100_000_000, shrink: Shrink = .auto, minSide: Int? = nil) {
+    public init(maxPixels: Int = 100_000_000, shrink: Shrink = .auto, minSide: Int? = nil, shrinkOnLoad: Bool = true) {
         self.maxPixels = maxPixels
         self.shrink = shrink
         self.minSide = minSide
+        self.shrinkOnLoad = shrinkOnLoad
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case maxPixels = "max_pixels", shrink, minSide = "min_side"
+        case maxPixels = "max_pixels", shrink, minSide = "min_side", shrinkOnLoad = "shrink_on_load"
     }
 
     public init(from decoder: Decoder) throws {
@@ -63,16 +73,18 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
             throw DecodingError.dataCorruptedError(
                 forKey: .minSide, in: container, debugDescription: "min_side must be at least 1, got \(minSide)")
         }
+        shrinkOnLoad = try container.decodeIfPresent(Bool.self, forKey: .shrinkOnLoad) ?? true
     }
 
     public var label: String {
+        let after = shrinkOnLoad ? "" : ", after load"
         switch shrink {
-        case .auto: return "shrink auto"
-        case .fixed(let factor): return "shrink \(factor)"
+        case .auto: return "shrink auto" + after
+        case .fixed(let factor): return "shrink \(factor)" + after
         }
     }
 
-    /// The shrink factor for an image whose shorter side is `shortSide`.
+    /// The working scale's shrink factor for an image whose shorter side is `shortSide`.
     func shrinkFactor(shortSide: Int, defaultMinSide: Int) -> Int {
         switch shrink {
         case .fixed(let factor): return factor
@@ -97,8 +109,9 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
            let decoded = try decodeLuma(bytes, defaultMinSide: defaultMinSide) {
             return decoded
         }
-        if let header = PNGDecoder.header(bytes), header.width * header.height <= Self.wholeImageLimit {
-            let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
+        if let header = PNGDecoder.header(bytes), header.width * header.height <= Self.wholeImageLimit,
+           case let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide),
+           lumaOnly || factor == 1 {
             try checkSize(width: header.width, height: header.height, shrink: 1)
             if let pixels = PNGDecoder.decode(bytes, header: header) {
                 let raster = pixels.withSamples { samples in
@@ -127,7 +140,7 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
                 gpv_load_buffer(buffer.base, buffer.count, $0)
             }
             let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
-            let canShrink = loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp")
+            let canShrink = shrinkOnLoad && (loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp"))
             try checkSize(width: header.width, height: header.height, shrink: canShrink ? factor : 1)
             let rotated = header.orientation >= 5
             var context = StageContext(sourceWidth: rotated ? header.height : header.width,
@@ -174,13 +187,16 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
     private func decodeLuma(_ bytes: UnsafeRawBufferPointer, defaultMinSide: Int) throws(StageFailure) -> (Raster, StageContext)? {
         guard let header = JPEGLumaDecoder.header(bytes) else { return nil }
         let factor = shrinkFactor(shortSide: min(header.width, header.height), defaultMinSide: defaultMinSide)
-        try checkSize(width: header.width, height: header.height, shrink: factor)
+        let loadFactor = shrinkOnLoad ? factor : 1
+        try checkSize(width: header.width, height: header.height, shrink: loadFactor)
         let orientation = ExifOrientation.read(jpeg: bytes)
-        switch JPEGLumaDecoder.decode(bytes, shrink: factor) {
+        switch JPEGLumaDecoder.decode(bytes, shrink: loadFactor) {
         case .failure(let error):
             throw StageFailure(.decodeError, "libjpeg-turbo: \(error.message)")
         case .success(let stored):
-            let raster = ExifOrientation.apply(orientation, to: stored)
+            let working = Raster.luma(fromBytes: stored.bytes, width: stored.width, height: stored.height,
+                                      channels: 1, boxReducedBy: factor / loadFactor)
+            let raster = ExifOrientation.apply(orientation, to: working)
             let rotated = orientation >= 5
             var context = StageContext(sourceWidth: rotated ? header.height : header.width,
                                        sourceHeight: rotated ? header.width : header.height)
@@ -194,11 +210,12 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
     /// Loads the image (shrunk when the loader can) and computes its pixels.
     private func load(_ buffer: FileBytes, loader: String, shrink factor: Int) throws(VipsError) -> Raster {
         let image: VipsImage
-        if factor > 1 && loader.hasPrefix("VipsForeignLoadJpeg") {
+        let loaderShrinks = shrinkOnLoad && (loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp"))
+        if factor > 1 && loaderShrinks && loader.hasPrefix("VipsForeignLoadJpeg") {
             image = try VipsImage.make("vips_jpegload_buffer", backing: buffer) {
                 gpv_jpegload_buffer(buffer.base, buffer.count, Int32(factor), $0)
             }
-        } else if factor > 1 && loader.hasPrefix("VipsForeignLoadWebp") {
+        } else if factor > 1 && loaderShrinks && loader.hasPrefix("VipsForeignLoadWebp") {
             image = try VipsImage.make("vips_webpload_buffer", backing: buffer) {
                 gpv_webpload_buffer(buffer.base, buffer.count, 1 / Double(factor), $0)
             }
@@ -207,13 +224,12 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
                 gpv_load_buffer(buffer.base, buffer.count, $0)
             }
         }
-        // When only luma is needed, loaders without shrink-on-load (PNG, TIFF, …) average
-        // factor×factor blocks, as the JPEG path's DCT scaling does: in one Swift pass while
-        // converting to luma, or, for images over 16 MP, as libvips streams the rows, so the
-        // full-size image never sits in memory (a pass more, a fraction of the memory).
-        let loaderShrank = loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp")
-        let boxShrink = lumaOnly && !loaderShrank ? factor : 1
-        let streamed = boxShrink > 1 && image.width * image.height > Self.wholeImageLimit
+        // Loaders that did not shrink (PNG, TIFF, …, or shrink_on_load: false) average
+        // factor×factor blocks, as the JPEG path's DCT scaling does: for luma in one Swift pass
+        // while converting, or, for colour and for images over 16 MP, as libvips streams the
+        // rows, so the full-size image never sits in memory.
+        let boxShrink = loaderShrinks ? 1 : factor
+        let streamed = boxShrink > 1 && (!lumaOnly || image.width * image.height > Self.wholeImageLimit)
         let pixels = try Self.readPixels(image, boxShrink: streamed ? boxShrink : 1)
         if lumaOnly {
             return Raster.luma(fromBytes: pixels.bytes, width: pixels.width, height: pixels.height,
