@@ -15,6 +15,7 @@ apt_install() {  # only when missing, only as root
 [ -x /usr/bin/time ] || apt_install time
 [ -f /usr/include/turbojpeg.h ] || apt_install libturbojpeg0-dev
 [ -f /usr/include/png.h ] || apt_install libpng-dev
+[ -f /usr/include/libdeflate.h ] || apt_install libdeflate-dev
 command -v gcc >/dev/null || apt_install gcc make
 pkg-config --exists vips 2>/dev/null || apt_install libvips-dev pkg-config
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
