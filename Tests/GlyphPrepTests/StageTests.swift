@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CVipsShims
 @testable import GlyphPrep
 
 final class StageTests: XCTestCase {
@@ -231,5 +232,31 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(thickWidth, 8, accuracy: 2.5, "12 px pen thinned towards 8 % of 100 px")
         XCTAssertEqual(thinWidth, thickWidth, accuracy: 1.5)
         XCTAssertEqual(thin.width, 80 + 2 * 4, "the canvas grows by the new radius")
+    }
+}
+
+/// `blur` computes in Swift what libvips' gaussblur (float precision) computes.
+final class BlurMatchesLibvipsTests: XCTestCase {
+    func testSameResultAsLibvipsGaussblur() throws {
+        var state: UInt32 = 7
+        for channels in [1, 3] {
+            let width = 57, height = 43
+            let pixels = (0..<(width * height * channels)).map { _ -> Float in
+                state = state &* 1_664_525 &+ 1_013_904_223
+                return Float(state >> 24)
+            }
+            let image = Raster(width: width, height: height, channels: channels, pixels: pixels)
+            for sigma in [0.3, 1, 1.5, 2.7] {
+                var context = TestImages.context(for: image)
+                let ours = try BlurStage(sigma: sigma).apply(image, context: &context)
+                let theirs = try VipsRaster.transform(image, stage: "blur") { (input: GlyphPrep.VipsImage) throws(VipsError) -> GlyphPrep.VipsImage in
+                    try input.derive("vips_gaussblur") { gpv_gaussblur($0, $1, sigma) }
+                }
+                let largest = zip(ours.pixels, theirs.pixels).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThan(largest, 1e-3, "σ \(sigma), \(channels) channel(s)")
+            }
+        }
+        XCTAssertEqual(BlurStage.mask(sigma: 1).count, 3)
+        XCTAssertEqual(BlurStage.mask(sigma: 3).count, 11)
     }
 }

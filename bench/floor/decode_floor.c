@@ -124,27 +124,31 @@ static long decode_png_deflate(struct libdeflate_decompressor *d, unsigned char 
     enum libdeflate_result r = libdeflate_zlib_decompress(d, z, zl, *pix, need, NULL);
     free(z);
     if (r != LIBDEFLATE_SUCCESS) return -1;
-    unsigned char *prev = NULL;
+    static unsigned char zeros[1 << 16];
     for (size_t y = 0; y < h; y++) {
-        unsigned char *row = *pix + y * stride, *c = row + 1;
-        size_t n = stride - 1;
-        switch (row[0]) {
+        unsigned char *c = *pix + y * stride + 1;
+        /* Row 0 predicts from a row of zeros (rows wider than 64 KiB use Sub-like paths below). */
+        const unsigned char *up = y ? c - stride : (stride - 1 <= sizeof zeros ? zeros : NULL);
+        size_t n = stride - 1, i;
+        if (!up && c[-1] >= 2) return -1;
+        switch (c[-1]) {
         case 0: break;
-        case 1: for (size_t i = bpp; i < n; i++) c[i] += c[i - bpp]; break;
-        case 2: if (prev) for (size_t i = 0; i < n; i++) c[i] += prev[i]; break;
+        case 1: for (i = bpp; i < n; i++) c[i] += c[i - bpp]; break;
+        case 2: for (i = 0; i < n; i++) c[i] += up[i]; break;
         case 3:
-            for (size_t i = 0; i < n; i++) c[i] += ((i >= bpp ? c[i - bpp] : 0) + (prev ? prev[i] : 0)) >> 1;
+            for (i = 0; i < bpp; i++) c[i] += up[i] >> 1;
+            for (; i < n; i++) c[i] += (c[i - bpp] + up[i]) >> 1;
             break;
         case 4:
-            for (size_t i = 0; i < n; i++) {
-                int a = i >= bpp ? c[i - bpp] : 0, b = prev ? prev[i] : 0, cc = prev && i >= bpp ? prev[i - bpp] : 0;
+            for (i = 0; i < bpp; i++) c[i] += up[i];
+            for (; i < n; i++) {
+                int a = c[i - bpp], b = up[i], cc = up[i - bpp];
                 int pa = abs(b - cc), pb = abs(a - cc), pc = abs(a + b - 2 * cc);
                 c[i] += (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : cc);
             }
             break;
         default: return -1;
         }
-        prev = c;
     }
     return (long)(w * h);
 }

@@ -194,8 +194,10 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
         case .failure(let error):
             throw StageFailure(.decodeError, "libjpeg-turbo: \(error.message)")
         case .success(let stored):
-            let working = Raster.luma(fromBytes: stored.bytes, width: stored.width, height: stored.height,
-                                      channels: 1, boxReducedBy: factor / loadFactor)
+            let working = factor == loadFactor
+                ? Raster(width: stored.width, height: stored.height, channels: 1, bytes: stored.bytes)
+                : Raster.luma(fromBytes: stored.bytes, width: stored.width, height: stored.height,
+                              channels: 1, boxReducedBy: factor / loadFactor)
             let raster = ExifOrientation.apply(orientation, to: working)
             let rotated = orientation >= 5
             var context = StageContext(sourceWidth: rotated ? header.height : header.width,
