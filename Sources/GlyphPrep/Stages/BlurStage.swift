@@ -45,19 +45,28 @@ public struct BlurStage: PipelineStage {
         let radius = mask.count / 2
         let width = image.width, height = image.height, channels = image.channels
         let rowLength = width * channels
+        // Both passes add one tap at a time over a whole row (in the same order as a per-pixel
+        // sum), which the compiler vectorises; rows are padded by copying their end pixels.
         var horizontal = [Float](repeating: 0, count: image.pixels.count)
+        var padded = [Float](repeating: 0, count: (width + 2 * radius) * channels)
         image.pixels.withUnsafeBufferPointer { source in
             horizontal.withUnsafeMutableBufferPointer { out in
-                for y in 0..<height {
-                    let row = y * rowLength
-                    for x in 0..<width {
-                        for c in 0..<channels {
-                            var sum: Float = 0
-                            for k in 0..<mask.count {
-                                let sx = min(width - 1, max(0, x + k - radius))
-                                sum += mask[k] * source[row + sx * channels + c]
+                padded.withUnsafeMutableBufferPointer { padded in
+                    guard let paddedBase = padded.baseAddress, let sourceBase = source.baseAddress,
+                          let outBase = out.baseAddress else { return }
+                    for y in 0..<height {
+                        let row = sourceBase + y * rowLength
+                        for x in 0..<radius {
+                            for c in 0..<channels {
+                                paddedBase[x * channels + c] = row[c]
+                                paddedBase[(radius + width + x) * channels + c] = row[(width - 1) * channels + c]
                             }
-                            out[row + x * channels + c] = sum
+                        }
+                        (paddedBase + radius * channels).update(from: row, count: rowLength)
+                        let target = outBase + y * rowLength
+                        for k in 0..<mask.count {
+                            let weight = mask[k], from = paddedBase + k * channels
+                            for i in 0..<rowLength { target[i] += weight * from[i] }
                         }
                     }
                 }
@@ -66,12 +75,13 @@ public struct BlurStage: PipelineStage {
         var out = [Float](repeating: 0, count: image.pixels.count)
         horizontal.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { out in
+                guard let sourceBase = source.baseAddress, let outBase = out.baseAddress else { return }
                 for y in 0..<height {
-                    let target = y * rowLength
+                    let target = outBase + y * rowLength
                     for k in 0..<mask.count {
-                        let from = min(height - 1, max(0, y + k - radius)) * rowLength
+                        let from = sourceBase + min(height - 1, max(0, y + k - radius)) * rowLength
                         let weight = mask[k]
-                        for i in 0..<rowLength { out[target + i] += weight * source[from + i] }
+                        for i in 0..<rowLength { target[i] += weight * from[i] }
                     }
                 }
             }
