@@ -62,8 +62,10 @@ public struct FlattenBackgroundStage: PipelineStage {
         let width = image.width, height = image.height
         let side = max(4, Int(Double(min(width, height)) * block))
         let columns = (width + side - 1) / side, rows = (height + side - 1) / side
-        // One 256-bin histogram per block, in one flat array.
-        var counts = [Int32](repeating: 0, count: columns * rows * 256)
+        // One 256-bin histogram per block, in one flat array; even and odd columns count into
+        // separate copies (merged below), so runs of equal levels do not serialise the increments.
+        let blockBins = columns * rows * 256
+        var counts = [Int32](repeating: 0, count: 2 * blockBins)
         image.pixels.withUnsafeBufferPointer { pixels in
             counts.withUnsafeMutableBufferPointer { counts in
                 for y in 0..<height {
@@ -72,13 +74,15 @@ public struct FlattenBackgroundStage: PipelineStage {
                         let bins = (rowBase + column) * 256
                         var x = column * side
                         let end = min(width, x + side)
-                        while x < end {
-                            let level = Int(min(255, max(0, pixels[row + x] + 0.5)))
-                            counts[bins + level] &+= 1
-                            x &+= 1
+                        while x &+ 2 <= end {
+                            counts[bins &+ Int(min(255, max(0, pixels[row &+ x] + 0.5)))] &+= 1
+                            counts[blockBins &+ bins &+ Int(min(255, max(0, pixels[row &+ x &+ 1] + 0.5)))] &+= 1
+                            x &+= 2
                         }
+                        if x < end { counts[bins &+ Int(min(255, max(0, pixels[row &+ x] + 0.5)))] &+= 1 }
                     }
                 }
+                for i in 0..<blockBins { counts[i] &+= counts[blockBins &+ i] }
             }
         }
         var levels = [Float](repeating: 0, count: columns * rows)

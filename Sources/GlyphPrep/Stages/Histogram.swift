@@ -12,10 +12,26 @@ struct Histogram {
 
     init(_ pixels: [Float]) {
         self.init()
-        counts.withUnsafeMutableBufferPointer { counts in
+        // Four interleaved partial histograms: runs of equal levels (paper) would otherwise
+        // make every increment wait for the previous one to the same bin.
+        var partial = [Int](repeating: 0, count: 4 * 256)
+        partial.withUnsafeMutableBufferPointer { partial in
             pixels.withUnsafeBufferPointer { pixels in
-                for value in pixels { counts[Int(min(255, max(0, value + 0.5)))] += 1 }
+                var i = 0
+                while i &+ 4 <= pixels.count {
+                    for lane in 0..<4 {
+                        partial[lane &* 256 &+ Int(min(255, max(0, pixels[i &+ lane] + 0.5)))] &+= 1
+                    }
+                    i &+= 4
+                }
+                while i < pixels.count {
+                    partial[Int(min(255, max(0, pixels[i] + 0.5)))] &+= 1
+                    i &+= 1
+                }
             }
+        }
+        for level in 0..<256 {
+            counts[level] = partial[level] + partial[256 + level] + partial[512 + level] + partial[768 + level]
         }
         total = pixels.count
     }
