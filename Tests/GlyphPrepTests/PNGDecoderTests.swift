@@ -1,5 +1,6 @@
 import CDeflate
 import CVipsShims
+import Foundation
 import XCTest
 @testable import GlyphPrep
 
@@ -92,6 +93,33 @@ final class PNGDecoderTests: XCTestCase {
             let failure = error as? StageFailure
             XCTAssertEqual(failure?.code, .decodeError)
             XCTAssertTrue(failure?.message.contains("VipsForeignLoadPng") == true, failure?.message ?? "")
+        }
+    }
+}
+
+extension PNGDecoderTests {
+    func testEncoderOutputReadsBackInLibvips() throws {
+        for (width, height, channels) in [(28, 28, 1), (1, 1, 1), (301, 17, 3)] {
+            let pixels = samples(width: width, height: height, channels: channels)
+            let png = try ImageEncoder.encode(bytes: pixels, width: width, height: height, bands: channels, as: .png)
+            XCTAssertEqual(try libvipsPixels(png), pixels, "\(width)×\(height)×\(channels)")
+        }
+    }
+
+    /// `GLYPHPREP_BENCH=1 swift test -c release --filter PNGDecoderTests`
+    func testSmallPNGEncodeCostBenchmark() throws {
+        guard ProcessInfo.processInfo.environment["GLYPHPREP_BENCH"] == "1" else {
+            throw XCTSkip("set GLYPHPREP_BENCH=1 (and use -c release) to time 28×28 PNG encoding")
+        }
+        let pixels = samples(width: 28, height: 28, channels: 1)
+        let rounds = 5000
+        for (name, orientation) in [("direct", nil), ("libvips pngsave", Optional(1))] {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<rounds {
+                _ = try ImageEncoder.encode(bytes: pixels, width: 28, height: 28, bands: 1, as: .png, orientation: orientation)
+            }
+            let micros = Double(DispatchTime.now().uptimeNanoseconds - start) / 1000 / Double(rounds)
+            print(String(format: "BENCH 28x28 gray PNG encode, %@: %.1f µs each", name, micros))
         }
     }
 }
