@@ -263,7 +263,7 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--pipelines", default="mnist", help="comma list, e.g. mnist,emnist")
+    ap.add_argument("--pipelines", default="mnist,emnist", help="comma list (default mnist,emnist)")
     ap.add_argument("--only", default=",".join(ALL), help=f"comma list of {','.join(ALL)}")
     ap.add_argument("--data", help="use this input dir instead of generating one")
     ap.add_argument("--no-build", action="store_true", help="never run swift build")

@@ -101,8 +101,12 @@ extension PNGDecoderTests {
     func testEncoderOutputReadsBackInLibvips() throws {
         for (width, height, channels) in [(28, 28, 1), (1, 1, 1), (301, 17, 3)] {
             let pixels = samples(width: width, height: height, channels: channels)
-            let png = try ImageEncoder.encode(bytes: pixels, width: width, height: height, bands: channels, as: .png)
-            XCTAssertEqual(try libvipsPixels(png), pixels, "\(width)×\(height)×\(channels)")
+            for filters in [PNGRowFilters.none, .adaptive] {
+                let png = try ImageEncoder.encode(bytes: pixels, width: width, height: height, bands: channels, as: .png,
+                                                  pngRowFilters: filters)
+                XCTAssertEqual(try libvipsPixels(png), pixels, "\(width)×\(height)×\(channels) \(filters)")
+                XCTAssertEqual(try DecodeStage().decode(png).0.bytes(), pixels, "\(width)×\(height)×\(channels) \(filters)")
+            }
         }
     }
 

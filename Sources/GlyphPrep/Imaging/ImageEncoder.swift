@@ -14,13 +14,14 @@ public enum ImageFileFormat: String, Sendable, CaseIterable {
 public enum ImageEncoder {
     /// Encodes `bytes` (row-major, `bands` interleaved: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
     /// `orientation` (EXIF 1–8, JPEG and PNG) records how a viewer must rotate the pixels, as
-    /// phone cameras do.
+    /// phone cameras do. `pngRowFilters` applies to gray and RGB PNGs (others are written by
+    /// libvips, unfiltered).
     public static func encode(
         bytes: [UInt8], width: Int, height: Int, bands: Int,
-        as format: ImageFileFormat, quality: Int = 90, orientation: Int? = nil
+        as format: ImageFileFormat, quality: Int = 90, orientation: Int? = nil, pngRowFilters: PNGRowFilters = .none
     ) throws(VipsError) -> [UInt8] {
         if format == .png, orientation == nil,
-           let png = PNGEncoder.encode(bytes: bytes, width: width, height: height, channels: bands) {
+           let png = PNGEncoder.encode(bytes: bytes, width: width, height: height, channels: bands, rowFilters: pngRowFilters) {
             return png
         }
         let image = try bytes.withUnsafeBytes { buffer in

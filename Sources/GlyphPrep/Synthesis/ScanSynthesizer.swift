@@ -178,8 +178,10 @@ public enum ScanSynthesizer {
         var rng = SeededGenerator(seed: options.seed, stream: item.stream)
         let quality = rng.integer(in: 70...92)
         let image = ScanRenderer.render(item.sample, parameters: parameters(for: options, format: item.format), rng: &rng)
+        // PNGs filtered row by row as libpng writes them by default, like a scanner's.
         return try ImageEncoder.encode(bytes: image.bytes, width: image.width, height: image.height,
-                                       bands: image.bands, as: item.format.fileFormat, quality: quality)
+                                       bands: image.bands, as: item.format.fileFormat, quality: quality,
+                                       pngRowFilters: .adaptive)
     }
 
     /// Loads the strokes, renders every image and writes the files and `labels.csv`.
