@@ -121,51 +121,46 @@ struct PNGDecoder {
     }
 
     /// Reverses PNG's per-row prediction in place; false on an unknown filter type.
+    ///
+    /// Sub, Average and Paeth depend on the pixel just decoded to the left: each channel's
+    /// left neighbour is carried in a local rather than read back from memory, which keeps
+    /// the loop from waiting on its own stores.
     static func unfilter(_ storage: UnsafeMutableRawBufferPointer, rowStride: Int, height: Int, bytesPerPixel bpp: Int) -> Bool {
-        guard let base = storage.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        guard let base = storage.baseAddress?.assumingMemoryBound(to: UInt8.self), bpp == 1 || bpp == 3 else { return false }
         let count = rowStride - 1
+        let zeroRow = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, count))
+        zeroRow.initialize(repeating: 0, count: max(1, count))
+        defer { zeroRow.deallocate() }
         for y in 0..<height {
             let row = base + y * rowStride + 1
-            let up: UnsafeMutablePointer<UInt8>? = y > 0 ? base + (y - 1) * rowStride + 1 : nil
-            switch row[-1] {
-            case 0:
-                break
-            case 1:
-                var i = bpp
-                while i < count { row[i] &+= row[i - bpp]; i += 1 }
-            case 2:
-                guard let up else { break }
+            let up = y > 0 ? base + (y - 1) * rowStride + 1 : zeroRow
+            let filter = row[-1]
+            if filter == 0 { continue }
+            if filter == 2 {
                 for i in 0..<count { row[i] &+= up[i] }
-            case 3:
-                if let up {
-                    for i in 0..<min(bpp, count) { row[i] &+= up[i] >> 1 }
-                    var i = bpp
-                    while i < count {
-                        row[i] &+= UInt8(truncatingIfNeeded: (Int(row[i - bpp]) + Int(up[i])) >> 1)
-                        i += 1
-                    }
-                } else {
-                    var i = bpp
-                    while i < count { row[i] &+= row[i - bpp] >> 1; i += 1 }
+                continue
+            }
+            guard filter <= 4 else { return false }
+            // The first pixel has no left neighbour (0), then one step per channel.
+            @inline(__always) func step(_ left: inout UInt8, _ i: Int) {
+                switch filter {
+                case 1:
+                    left = row[i] &+ left
+                case 3:
+                    left = row[i] &+ UInt8(truncatingIfNeeded: (UInt16(left) &+ UInt16(up[i])) >> 1)
+                default:
+                    let a = Int(left), b = Int(up[i]), c = i >= bpp ? Int(up[i &- bpp]) : 0
+                    let pa = abs(b &- c), pb = abs(a &- c), pc = abs(a &+ b &- 2 &* c)
+                    left = row[i] &+ UInt8(truncatingIfNeeded: pa <= pb && pa <= pc ? a : (pb <= pc ? b : c))
                 }
-            case 4:
-                if let up {
-                    for i in 0..<min(bpp, count) { row[i] &+= up[i] }
-                    var i = bpp
-                    while i < count {
-                        let a = Int(row[i - bpp]), b = Int(up[i]), c = Int(up[i - bpp])
-                        let pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c)
-                        let predictor = pa <= pb && pa <= pc ? a : (pb <= pc ? b : c)
-                        row[i] &+= UInt8(truncatingIfNeeded: predictor)
-                        i += 1
-                    }
-                } else {
-                    // Paeth with no row above predicts from the left neighbour.
-                    var i = bpp
-                    while i < count { row[i] &+= row[i - bpp]; i += 1 }
-                }
-            default:
-                return false
+                row[i] = left
+            }
+            var l0: UInt8 = 0, l1: UInt8 = 0, l2: UInt8 = 0
+            var i = 0
+            if bpp == 3 {
+                while i &+ 3 <= count { step(&l0, i); step(&l1, i &+ 1); step(&l2, i &+ 2); i &+= 3 }
+            } else {
+                while i < count { step(&l0, i); i &+= 1 }
             }
         }
         return true
