@@ -192,3 +192,40 @@ final class DecodeTests: XCTestCase {
         }
     }
 }
+
+/// A small letter on a large page is decoded a second time at a finer scale.
+final class FinerDecodeTests: XCTestCase {
+    static let yaml = """
+        version: 1
+        stages:
+          - decode: {shrink: auto}
+          - grayscale
+          - invert: {mode: always}
+          - crop_to_bbox: {threshold: 0.35, min_area: 4}
+          - resize: {box: 20, kernel: cubic}
+          - pad: {size: 28}
+        """
+
+    func page(letterSide: Int) throws -> [UInt8] {
+        let strokes = TestImages.letterL(in: PixelRect(x: 1100, y: 1000, width: letterSide * 2 / 3, height: letterSide))
+        let rgb = TestImages.paperRGB(width: 2400, height: 2400, strokes: strokes)
+        return try ImageEncoder.encode(bytes: rgb, width: 2400, height: 2400, bands: 3, as: .jpeg, quality: 92)
+    }
+
+    func testSmallInkIsDecodedAgainAtAFinerScale() throws {
+        let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: Self.yaml))
+        // 2400 px: the working scale is 1/4 (600 px); a 60 px letter is 15 px there, under
+        // twice the 20 px box, so the file is decoded again at full scale.
+        let small = try page(letterSide: 60)
+        var stages: [String] = []
+        let (image, context) = try pipeline.process(small) { name, _, _ in stages.append(name) }
+        XCTAssertEqual(context.decodeShrink, 1)
+        XCTAssertEqual(stages.filter { $0 == "decode" }.count, 1, "observers see only the pass that counts")
+        var fullScale = try PipelineConfiguration.parse(yaml: Self.yaml)
+        fullScale.decode.shrink = .fixed(1)
+        XCTAssertEqual(try Pipeline(configuration: fullScale).process(small).image, image)
+        // A 400 px letter is 100 px at 1/4: one pass.
+        let (_, bigContext) = try pipeline.process(try page(letterSide: 400))
+        XCTAssertEqual(bigContext.decodeShrink, 4)
+    }
+}

@@ -54,11 +54,13 @@ public struct Pipeline: Sendable {
         return 28
     }
 
-    /// The decode stage's default `min_side`: 16 × the resize target.
-    var defaultMinSide: Int {
-        let resize = stages.compactMap { $0 as? ResizeStage }.first
-        return 16 * (resize?.targetSide ?? 20)
+    /// The side `resize` brings the glyph to (20 when the pipeline has no resize).
+    var resizeTarget: Int {
+        stages.compactMap { $0 as? ResizeStage }.first?.targetSide ?? 20
     }
+
+    /// The decode stage's default `min_side`: 16 × the resize target.
+    var defaultMinSide: Int { 16 * resizeTarget }
 
     /// Runs every stage on a file's bytes. `observe` sees each stage's name, label and output,
     /// starting with `decode`.
@@ -70,16 +72,54 @@ public struct Pipeline: Sendable {
     }
 
     /// Runs every stage on a file already read into memory.
+    ///
+    /// When the decode shrank the image (`shrink: auto`) and the ink then turns out smaller
+    /// than twice the resize target at that scale, the file is decoded again at the finest
+    /// scale that gets it there (full resolution at most) and the stages run again, so a small
+    /// letter on a large page keeps its detail. If that second pass fails (too large, …), the
+    /// first result stands.
     public func process(
         _ file: FileBytes,
         observe: ((_ stage: String, _ label: String, _ image: Raster) -> Void)? = nil
     ) throws(StageFailure) -> (image: Raster, context: StageContext) {
-        var (image, context) = try configuration.decode.decode(file, defaultMinSide: defaultMinSide)
-        observe?(DecodeStage.name, configuration.decode.label, image)
+        var seen: [(stage: String, label: String, image: Raster)] = []
+        let record: ((String, String, Raster) -> Void)? = observe == nil ? nil : { seen.append(($0, $1, $2)) }
+        let first = try run(file, decode: configuration.decode, observe: record)
+        if let finer = finerDecode(after: first.context) {
+            var second: [(stage: String, label: String, image: Raster)] = []
+            let recordSecond: ((String, String, Raster) -> Void)? = observe == nil ? nil : { second.append(($0, $1, $2)) }
+            if let refined = try? run(file, decode: finer, observe: recordSecond) {
+                for step in second { observe?(step.stage, step.label, step.image) }
+                return refined
+            }
+        }
+        for step in seen { observe?(step.stage, step.label, step.image) }
+        return first
+    }
+
+    private func run(
+        _ file: FileBytes, decode: DecodeStage,
+        observe: ((_ stage: String, _ label: String, _ image: Raster) -> Void)?
+    ) throws(StageFailure) -> (image: Raster, context: StageContext) {
+        var (image, context) = try decode.decode(file, defaultMinSide: defaultMinSide)
+        observe?(DecodeStage.name, decode.label, image)
         for stage in stages {
             image = try stage.apply(image, context: &context)
             observe?(type(of: stage).name, stage.label, image)
         }
         return (image, context)
+    }
+
+    /// The decode for a second pass when the ink came out too small at the first pass's scale.
+    func finerDecode(after context: StageContext) -> DecodeStage? {
+        guard configuration.decode.shrink == .auto, context.decodeShrink > 1, let ink = context.inkBox else { return nil }
+        let needed = 2 * resizeTarget
+        let inkSide = max(ink.width, ink.height)
+        guard inkSide / context.decodeShrink < needed else { return nil }
+        var factor = context.decodeShrink / 2
+        while factor > 1 && inkSide / factor < needed { factor /= 2 }
+        var finer = configuration.decode
+        finer.shrink = .fixed(factor)
+        return finer
     }
 }
