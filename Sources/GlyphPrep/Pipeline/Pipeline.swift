@@ -84,7 +84,14 @@ public struct Pipeline: Sendable {
     ) throws(StageFailure) -> (image: Raster, context: StageContext) {
         var seen: [(stage: String, label: String, image: Raster)] = []
         let record: ((String, String, Raster) -> Void)? = observe == nil ? nil : { seen.append(($0, $1, $2)) }
-        let first = try run(file, decode: configuration.decode, observe: record)
+        let first: (image: Raster, context: StageContext)
+        do {
+            first = try run(file, decode: configuration.decode, observe: record)
+        } catch {
+            // Observers still see the stages up to the failure.
+            for step in seen { observe?(step.stage, step.label, step.image) }
+            throw error
+        }
         if let finer = finerDecode(after: first.context) {
             var second: [(stage: String, label: String, image: Raster)] = []
             let recordSecond: ((String, String, Raster) -> Void)? = observe == nil ? nil : { second.append(($0, $1, $2)) }
