@@ -86,13 +86,18 @@ final class PNGDecoderTests: XCTestCase {
         XCTAssertNotNil(header(corrupt))
         XCTAssertNil(fastDecode(corrupt))
         XCTAssertThrowsError(try DecodeStage().decode(corrupt)) { error in
-            XCTAssertEqual((error as? StageFailure)?.code, .decodeError)
+            let failure = error as? StageFailure
+            XCTAssertEqual(failure?.code, .decodeError)
+            // libvips' words, then the cause the PNG route found.
+            XCTAssertTrue(failure?.message.contains("VipsForeignLoadPng") == true, failure?.message ?? "")
+            XCTAssertTrue(failure?.message.contains("CRC mismatch in the IDAT chunk at byte") == true, failure?.message ?? "")
         }
         let truncated = Array(gray.prefix(gray.count - 30))
         XCTAssertThrowsError(try DecodeStage().decode(truncated)) { error in
             let failure = error as? StageFailure
             XCTAssertEqual(failure?.code, .decodeError)
             XCTAssertTrue(failure?.message.contains("VipsForeignLoadPng") == true, failure?.message ?? "")
+            XCTAssertTrue(failure?.message.contains("truncated") == true, failure?.message ?? "")
         }
     }
 }
@@ -108,6 +113,33 @@ extension PNGDecoderTests {
                 XCTAssertEqual(try DecodeStage().decode(png).0.bytes(), pixels, "\(width)×\(height)×\(channels) \(filters)")
             }
         }
+    }
+
+    func testDamagedFilesFailWithACauseAndNeverCrash() throws {
+        let pixels = samples(width: 64, height: 48, channels: 3)
+        let png = try ImageEncoder.encode(bytes: pixels, width: 64, height: 48, bands: 3, as: .png, pngRowFilters: .adaptive)
+        var state: UInt64 = 99
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var failures = 0
+        for round in 0..<200 {
+            var damaged = png
+            switch round % 3 {
+            case 0: for _ in 0...next(8) { damaged[8 + next(damaged.count - 8)] = UInt8(next(256)) }
+            case 1: damaged = Array(damaged.prefix(8 + next(damaged.count - 8)))
+            default: damaged[8 + next(40)] ^= UInt8(1 + next(255))
+            }
+            do {
+                _ = try DecodeStage().decode(damaged)
+            } catch {
+                failures += 1
+                XCTAssertEqual(error.code, .decodeError)
+                XCTAssertTrue(error.message.contains("("), "names a cause: \(error.message)")
+            }
+        }
+        XCTAssertGreaterThan(failures, 150)
     }
 
     /// `GLYPHPREP_BENCH=1 swift test -c release --filter PNGDecoderTests`

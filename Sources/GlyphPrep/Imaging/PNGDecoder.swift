@@ -60,34 +60,74 @@ struct PNGDecoder {
         return Header(width: width, height: height, channels: colourType == 2 ? 3 : 1)
     }
 
-    /// Decodes `data`, or returns nil when libvips should (see the type).
-    static func decode(_ data: UnsafeRawBufferPointer, header: Header) -> Pixels? {
-        // Collect the IDAT payloads; any chunk this decoder does not understand hands over.
-        var payloads: [Range<Int>] = []
+    /// One chunk: its type, where it starts (its length field) and its data.
+    struct Chunk {
+        var type: String
+        var offset: Int
+        var data: Range<Int>
+    }
+
+    /// The chunks after IHDR up to IEND, or the structural damage found on the way: a chunk
+    /// running past the end of the file, a critical chunk (IDAT, PLTE, IEND, …) whose CRC does
+    /// not match, no IEND. Ancillary chunks' CRCs are not checked (libpng only warns on them).
+    static func chunks(_ data: UnsafeRawBufferPointer) -> Result<[Chunk], PNGDamage> {
+        var found: [Chunk] = []
         var offset = 33
-        var sawEnd = false
         while offset + 12 <= data.count {
             let length = Int(readUInt32(data, at: offset))
-            guard length < 1 << 31, offset + 12 + length <= data.count else { return nil }
             let type = chunkType(data, at: offset)
-            switch type {
+            let readable = type.utf8.allSatisfy { (65...90).contains($0) || (97...122).contains($0) }
+            guard length < 1 << 31, offset + 12 + length <= data.count else {
+                return .failure(PNGDamage(
+                    "\(readable ? "the \(type) chunk" : "a chunk") at byte \(offset) runs past the end of the file (truncated, or a damaged length)"))
+            }
+            let critical = readable && (type.utf8.first ?? 0) & 0x20 == 0
+            guard !critical || checksumMatches(data, chunkAt: offset, length: length) else {
+                return .failure(PNGDamage("CRC mismatch in the \(type) chunk at byte \(offset): the file is corrupt"))
+            }
+            if type == "IEND" { return .success(found) }
+            found.append(Chunk(type: type, offset: offset, data: (offset + 8)..<(offset + 8 + length)))
+            offset += 12 + length
+        }
+        return .failure(PNGDamage("the file ends without an IEND chunk (truncated)"))
+    }
+
+    /// What is structurally wrong with a file that has PNG's signature (header, chunk lengths,
+    /// critical chunks' CRCs, missing image data or IEND); nil when nothing is. For error
+    /// messages: libpng's own can be as vague as "read error".
+    static func damage(_ data: UnsafeRawBufferPointer) -> String? {
+        guard isPNG(data) else { return nil }
+        guard data.count >= 33 else { return "the file ends inside the PNG header (truncated)" }
+        guard chunkType(data, at: 8) == "IHDR", readUInt32(data, at: 8) == 13 else {
+            return "the first chunk is not a valid IHDR (damaged header)"
+        }
+        guard checksumMatches(data, chunkAt: 8, length: 13) else { return "CRC mismatch in the IHDR chunk (damaged header)" }
+        switch chunks(data) {
+        case .failure(let damage): return damage.message
+        case .success(let chunks):
+            return chunks.contains { $0.type == "IDAT" } ? nil : "no image data (IDAT chunk) in the file"
+        }
+    }
+
+    /// Decodes `data`, or returns nil when libvips should (see the type).
+    static func decode(_ data: UnsafeRawBufferPointer, header: Header) -> Pixels? {
+        guard case .success(let chunks) = chunks(data) else { return nil }
+        // The IDAT payloads, consecutive; any chunk this decoder does not understand hands over.
+        var payloads: [Range<Int>] = []
+        for chunk in chunks {
+            switch chunk.type {
             case "IDAT":
-                guard payloads.isEmpty || payloads[payloads.count - 1].upperBound + 12 == offset + 8,
-                      checksumMatches(data, chunkAt: offset, length: length) else { return nil }
-                payloads.append((offset + 8)..<(offset + 8 + length))
-            case "IEND":
-                sawEnd = true
+                guard payloads.isEmpty || payloads[payloads.count - 1].upperBound + 4 == chunk.offset else { return nil }
+                payloads.append(chunk.data)
             case "tRNS", "eXIf", "PLTE":
                 return nil
             default:
                 // Ancillary chunks (gAMA, iCCP, pHYs, text…) are ignored, as libvips' loader
                 // ignores them for pixel values; an unknown critical chunk hands over.
-                guard let first = type.utf8.first, first & 0x20 != 0 else { return nil }
+                guard let first = chunk.type.utf8.first, first & 0x20 != 0 else { return nil }
             }
-            if sawEnd { break }
-            offset += 12 + length
         }
-        guard sawEnd, !payloads.isEmpty else { return nil }
+        guard !payloads.isEmpty else { return nil }
 
         let rowStride = header.width * header.channels + 1
         let (size, overflow) = rowStride.multipliedReportingOverflow(by: header.height)
@@ -115,8 +155,8 @@ struct PNGDecoder {
             }
             result = libdeflate_zlib_decompress(decompressor, joined.baseAddress, total, storage.baseAddress, size, nil)
         }
-        guard result == LIBDEFLATE_SUCCESS else { return nil }
-        guard unfilter(storage, rowStride: rowStride, height: header.height, bytesPerPixel: header.channels) else { return nil }
+        guard result == LIBDEFLATE_SUCCESS,
+              unfilter(storage, rowStride: rowStride, height: header.height, bytesPerPixel: header.channels) else { return nil }
         return pixels
     }
 
@@ -180,4 +220,10 @@ struct PNGDecoder {
         let crc = libdeflate_crc32(0, base + offset + 4, length + 4)
         return crc == readUInt32(data, at: offset + 8 + length)
     }
+}
+
+/// Structural damage in a PNG file, worded for an error message.
+struct PNGDamage: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
 }

@@ -162,7 +162,9 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
         } catch let error as StageFailure {
             throw error
         } catch let error as VipsError {
-            throw StageFailure(.decodeError, "\(loader.isEmpty ? error.operation : loader): \(error.message)")
+            // libpng's words can be as vague as "read error": add what the PNG route found.
+            let cause = PNGDecoder.damage(bytes).map { " (\($0))" } ?? ""
+            throw StageFailure(.decodeError, "\(loader.isEmpty ? error.operation : loader): \(error.message)\(cause)")
         } catch {
             throw StageFailure(.decodeError, "\(error)")
         }
