@@ -21,6 +21,14 @@ final class TrainEvalCLITests: XCTestCase {
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji"]), "no -o")
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--emnist-images", "x", "-o", "m.onnx"]))
         XCTAssertNoThrow(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds"]))
+        XCTAssertNoThrow(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds", "--ensemble", "3"]))
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds", "--ensemble", "0"]))
+        XCTAssertNoThrow(try GlyphPrepCommand.parseAsRoot(
+            ["train", "p.yaml", "--strokes", "uji", "--holdout", "w08", "--ablate", "baseline,desk", "-o", "m.onnx"]))
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds", "--ablate", "desk"]),
+                             "--ablate needs --holdout")
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(
+            ["train", "p.yaml", "--strokes", "uji", "--holdout", "w08", "--ablate", "sunshine", "-o", "m.onnx"]))
         let eval = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(["eval", "p.yaml", "in", "--labels", "l.csv", "-o", "r"])
             as? GlyphPrepCommand.Eval)
         XCTAssertEqual(eval.labels, "l.csv")

@@ -48,6 +48,47 @@ final class LetterTrainingTests: XCTestCase {
         XCTAssertEqual(classifier.labels, EMNISTLetters.labels)
     }
 
+    func testEnsembleONNXAveragesLogits() throws {
+        let models = [try tinyModel(seed: 5), try tinyModel(seed: 6), try tinyModel(seed: 7)]
+        let data = try TrainedModel.ensembleONNXBuilder(models, metadata: [TrainedModel.ONNXMetadataKey.training: "test"])
+            .serializedData()
+        let onnx = try ONNXModel(serializedData: data)
+        XCTAssertTrue(onnx.graphEndsInSoftmax)
+        XCTAssertEqual(onnx.nodes.filter { $0.opType == "Conv" }.count, 6)
+        XCTAssertEqual(onnx.metadata[TrainedModel.ONNXMetadataKey.training], "test")
+
+        var rng = SeededRandom(seed: 11)
+        let batch = (0..<(4 * 784)).map { _ in rng.nextFloat(in: 0, 1) }
+        let members = try models.map { try $0.predict(batch) }
+        let outputs = try onnx.run(["image": Tensor(shape: [4, 1, 28, 28], data: batch)])
+        let actual = try XCTUnwrap(outputs["probabilities"])
+        XCTAssertEqual(actual.shape, [4, 26])
+        for i in 0..<4 {
+            // Softmax of the mean logits = softmax of the mean log-probabilities.
+            let meanLog = (0..<26).map { c in members.map { logf($0[i][c]) }.reduce(0, +) / Float(models.count) }
+            let peak = meanLog.max() ?? 0
+            let exps = meanLog.map { expf($0 - peak) }
+            let total = exps.reduce(0, +)
+            for c in 0..<26 {
+                XCTAssertEqual(actual.data[i * 26 + c], exps[c] / total, accuracy: 1e-4)
+            }
+        }
+        let classifier = try ONNXClassifier(model: onnx, options: ClassifyOptions(model: "x"))
+        XCTAssertEqual(classifier.labels, EMNISTLetters.labels)
+        XCTAssertThrowsError(try TrainedModel.ensembleONNXBuilder([]))
+    }
+
+    func testScanAblationKeepsOtherEffects() {
+        var parameters = ScanRenderParameters()
+        ScanAblation.rotation.apply(to: &parameters)
+        XCTAssertEqual(parameters.rotationDegrees, 0...0)
+        XCTAssertEqual(parameters.slant, ScanRenderParameters().slant)
+        var all = ScanRenderParameters()
+        ScanAblation.all.apply(to: &all)
+        XCTAssertEqual(all.deskProbability, 0)
+        XCTAssertEqual(all.slant, 0...0)
+    }
+
     func testRemovingClassifyStage() throws {
         let text = """
             version: 1

@@ -54,6 +54,40 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(inner[41, 50], 255, "the ink sets it once the edge band is ignored")
     }
 
+    func testNormalizeClearBorderLeavesDeskOutOfTheLevels() throws {
+        // Faint ink (60) in the middle; a bright desk (250, a quarter of the width) along the
+        // left edge with a dimmer rim (140) next to it: both bands reach the image edge.
+        var image = TestImages.block(width: 100, height: 100, rect: PixelRect(x: 60, y: 30, width: 3, height: 40), ink: 60, background: 0)
+        for y in 0..<100 {
+            for x in 0..<25 { image[x, y] = 250 }
+            for x in 25..<27 { image[x, y] = 140 }
+        }
+        var context = TestImages.context(for: image)
+        let plain = try NormalizeStage(inkPercentile: 99.9).apply(image, context: &context)
+        XCTAssertLessThan(plain[61, 50], 80, "the desk sets the ink level")
+        let cleared = try NormalizeStage(inkPercentile: 99.9, clearBorder: true).apply(image, context: &context)
+        XCTAssertEqual(cleared[61, 50], 255, "the ink sets it once the desk and its rim are left out")
+        XCTAssertEqual(cleared[10, 50], 255, "the desk stays in the image (crop_to_bbox ignores it)")
+        XCTAssertEqual(cleared[0, 0], 255)
+        XCTAssertEqual(cleared[40, 50], 0)
+        // Without anything at the edge the option changes nothing.
+        let inkOnly = TestImages.block(width: 50, height: 50, rect: PixelRect(x: 10, y: 10, width: 10, height: 10), ink: 70, background: 10)
+        XCTAssertEqual(try NormalizeStage(clearBorder: true).apply(inkOnly, context: &context),
+                       try NormalizeStage().apply(inkOnly, context: &context))
+    }
+
+    func testInvertAutoIsNotFooledByADarkDesk() throws {
+        // Light paper (200) with a thin dark stroke (120), a strip of dark desk (30) narrower
+        // than a background block along the right edge: the paper beside it lies far above the
+        // block levels, which the local test alone reads as bright ink.
+        var image = Raster(width: 300, height: 200, filledWith: 200)
+        for y in 0..<200 { for x in 288..<300 { image[x, y] = 30 } }
+        for y in 60..<140 { for x in 100..<103 { image[x, y] = 120 } }
+        var context = TestImages.context(for: image)
+        _ = try InvertStage().apply(image, context: &context)
+        XCTAssertEqual(context.inverted, true)
+    }
+
     func testSigmoidLookupTableMatchesFormula() throws {
         let stage = SigmoidContrastStage(gain: 25, midpoint: 0.5)
         func f(_ x: Double) -> Double { 1 / (1 + exp(-25 * (x / 255 - 0.5))) }

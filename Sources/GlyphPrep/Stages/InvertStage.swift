@@ -56,9 +56,22 @@ public struct InvertStage: PipelineStage {
     /// bright tail.
     /// Decided on a copy box-reduced to about 128 px on the shorter side: enough for the
     /// tails, and a fraction of the work.
+    /// How many times further one histogram tail must lie from the median than the other for
+    /// the global test to decide.
+    static let decisiveRatio = 3.0
+
     func inkIsDark(_ image: Raster) -> Bool {
         let factor = max(1, min(image.width, image.height) / 128)
         let small = image.lumaBoxReduced(by: factor)
+        // A clear global answer first: paper (or a board) is most of the picture, so its median
+        // lies near one end of the histogram. This keeps a dark desk or sheet edge in a photo,
+        // whose step the local test below reads as bright ink on the paper side, from deciding.
+        let whole = Histogram(small.pixels)
+        let median = Double(whole.percentile(50))
+        let darkSpread = median - whole.mean(ofLowest: tail)
+        let brightSpread = whole.mean(ofHighest: tail) - median
+        if darkSpread > Self.decisiveRatio * max(brightSpread, 1) { return true }
+        if brightSpread > Self.decisiveRatio * max(darkSpread, 1) { return false }
         let background = FlattenBackgroundStage().estimate(small)
         var residuals = Histogram(offset: 255)
         for (value, level) in zip(small.pixels, background) { residuals.add(value - level) }

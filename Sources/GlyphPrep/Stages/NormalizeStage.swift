@@ -4,6 +4,12 @@
 /// a letter scan, so the median is the paper; the ink is the top of the histogram. Faint
 /// pencil and dark marker end alike. An image whose ink is within `min_contrast` grey levels
 /// of its paper has no ink to stretch and becomes black (then `crop_to_bbox` reports `no_ink`).
+///
+/// With `clear_border`, bright regions connected to the image edge (the desk or the sheet's
+/// edge in a phone photo, which inversion makes brighter than any ink) are set to the paper
+/// level before the ink level is taken, so they cannot stand in for the ink and leave the
+/// letter dim or black. They stay in the image (still touching the edge, where
+/// `crop_to_bbox`'s `ignore_border` skips them).
 public struct NormalizeStage: PipelineStage {
     public static let name = "normalize"
     public static let summary = "auto-levels: paper percentile to 0, ink percentile to 255"
@@ -12,23 +18,27 @@ public struct NormalizeStage: PipelineStage {
         ParameterDoc("ink_percentile", "0…100", default: "99.5", "percentile taken as the ink level"),
         ParameterDoc("min_contrast", "0…255", default: "24", "ink minus paper below this means a blank image"),
         ParameterDoc("ignore_border", "fraction 0…0.4", default: "0", "leave this band along each edge out of the percentiles (desk and sheet edges in photos)"),
+        ParameterDoc("clear_border", "true | false", default: "false", "leave regions brighter than halfway to the ink level that touch the image edge (desk, sheet edges) out of the levels"),
     ]
 
     public var paperPercentile: Double = 50
     public var inkPercentile: Double = 99.5
     public var minContrast: Double = 24
     public var ignoreBorder: Double = 0
+    public var clearBorder = false
 
-    public init(paperPercentile: Double = 50, inkPercentile: Double = 99.5, minContrast: Double = 24, ignoreBorder: Double = 0) {
+    public init(paperPercentile: Double = 50, inkPercentile: Double = 99.5, minContrast: Double = 24, ignoreBorder: Double = 0,
+                clearBorder: Bool = false) {
         self.paperPercentile = paperPercentile
         self.inkPercentile = inkPercentile
         self.minContrast = minContrast
         self.ignoreBorder = ignoreBorder
+        self.clearBorder = clearBorder
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case paperPercentile = "paper_percentile", inkPercentile = "ink_percentile", minContrast = "min_contrast"
-        case ignoreBorder = "ignore_border"
+        case ignoreBorder = "ignore_border", clearBorder = "clear_border"
     }
 
     public init(from decoder: Decoder) throws {
@@ -38,6 +48,7 @@ public struct NormalizeStage: PipelineStage {
         inkPercentile = try container.decode(.inkPercentile, default: 99.5, in: 0...100)
         minContrast = try container.decode(.minContrast, default: 24, in: 0...255)
         ignoreBorder = try container.decode(.ignoreBorder, default: 0, in: 0...0.4)
+        clearBorder = try container.decodeIfPresent(Bool.self, forKey: .clearBorder) ?? false
         guard inkPercentile > paperPercentile else {
             throw DecodingError.dataCorruptedError(
                 forKey: .inkPercentile, in: container,
@@ -45,12 +56,21 @@ public struct NormalizeStage: PipelineStage {
         }
     }
 
-    public var label: String { "p\(paperPercentile.compact)–p\(inkPercentile.compact)" }
+    public var label: String { "p\(paperPercentile.compact)–p\(inkPercentile.compact)" + (clearBorder ? ", clear border" : "") }
 
     public func apply(_ image: Raster, context: inout StageContext) throws(StageFailure) -> Raster {
-        let histogram = ignoreBorder > 0 ? Histogram(image.cropped(to: innerRect(image)).pixels) : Histogram(image.pixels)
-        let paper = histogram.percentile(paperPercentile)
-        let ink = histogram.percentile(inkPercentile)
+        var (paper, ink) = levels(image, excluding: nil)
+        if clearBorder {
+            // Up to three rounds: once a bright desk is left out, its dimmer rim may still be
+            // the brightest thing, and it is connected to the edge too.
+            var excluded: [Bool]?
+            for _ in 0..<3 where Double(ink - paper) >= minContrast {
+                let mask = Self.borderRegions(image, above: paper + 0.5 * (ink - paper))
+                guard mask != excluded, mask.contains(true) else { break }
+                excluded = mask
+                (paper, ink) = levels(image, excluding: mask)
+            }
+        }
         var out = image
         guard Double(ink - paper) >= minContrast else {
             out.pixels = [Float](repeating: 0, count: image.pixels.count)
@@ -65,6 +85,55 @@ public struct NormalizeStage: PipelineStage {
 }
 
 extension NormalizeStage {
+    /// The paper and ink levels (percentiles) of `image`, leaving out the pixels `excluding`
+    /// marks (and, with `ignoreBorder`, the edge bands).
+    func levels(_ image: Raster, excluding mask: [Bool]?) -> (paper: Float, ink: Float) {
+        guard let mask, mask.count == image.pixels.count else {
+            let histogram = ignoreBorder > 0 ? Histogram(image.cropped(to: innerRect(image)).pixels) : Histogram(image.pixels)
+            return (histogram.percentile(paperPercentile), histogram.percentile(inkPercentile))
+        }
+        let inner = ignoreBorder > 0 ? innerRect(image) : PixelRect(x: 0, y: 0, width: image.width, height: image.height)
+        var histogram = Histogram()
+        for y in inner.y..<(inner.y + inner.height) {
+            for x in inner.x..<(inner.x + inner.width) where !mask[y * image.width + x] {
+                histogram.add(image.pixels[y * image.width + x])
+            }
+        }
+        guard histogram.total > 0 else { return levels(image, excluding: nil) }
+        return (histogram.percentile(paperPercentile), histogram.percentile(inkPercentile))
+    }
+
+    /// The pixels of 8-connected groups above `level` that touch the image edge (one channel).
+    static func borderRegions(_ image: Raster, above level: Float) -> [Bool] {
+        let width = image.width, height = image.height
+        var mask = [Bool](repeating: false, count: image.pixels.count)
+        guard image.channels == 1, width > 0, height > 0 else { return mask }
+        var stack: [Int] = []
+        image.pixels.withUnsafeBufferPointer { pixels in
+            func visit(_ index: Int) {
+                if !mask[index] && pixels[index] > level {
+                    mask[index] = true
+                    stack.append(index)
+                }
+            }
+            for x in 0..<width {
+                visit(x)
+                visit((height - 1) * width + x)
+            }
+            for y in 0..<height {
+                visit(y * width)
+                visit(y * width + width - 1)
+            }
+            while let index = stack.popLast() {
+                let x = index % width, y = index / width
+                for ny in max(0, y - 1)...min(height - 1, y + 1) {
+                    for nx in max(0, x - 1)...min(width - 1, x + 1) { visit(ny * width + nx) }
+                }
+            }
+        }
+        return mask
+    }
+
     /// The image without a band of `ignoreBorder` × the shorter side along each edge.
     func innerRect(_ image: Raster) -> PixelRect {
         let band = min(Int(Double(min(image.width, image.height)) * ignoreBorder), (min(image.width, image.height) - 1) / 2)

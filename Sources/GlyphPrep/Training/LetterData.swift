@@ -69,6 +69,45 @@ extension LabeledImages {
     }
 }
 
+/// One effect of the scan renderer switched off, to measure what it costs a classifier.
+/// Ranges collapse to a point (so the renderer draws the same random numbers and every other
+/// choice stays as it was) and probabilities become 0.
+public enum ScanAblation: String, Sendable, CaseIterable {
+    case baseline, slant, rotation, keystone, jitter, geometry, pen, pressure, smallGlyph = "small-glyph", blur, noise,
+         lighting, shadow, ruled, chalkboard, desk, jpeg, all
+
+    /// Switches the effect off in `parameters`.
+    public func apply(to parameters: inout ScanRenderParameters) {
+        switch self {
+        case .baseline, .jpeg: break
+        case .slant: parameters.slant = 0...0
+        case .rotation: parameters.rotationDegrees = 0...0
+        case .keystone: parameters.keystone = 0...0
+        case .jitter: parameters.jitterFraction = 0...0
+        case .geometry:
+            parameters.slant = 0...0
+            parameters.rotationDegrees = 0...0
+            parameters.keystone = 0...0
+            parameters.jitterFraction = 0...0
+        case .pen: parameters.penWidthFraction = 0.05...0.05
+        case .pressure: parameters.pressureVariation = 0...0
+        case .smallGlyph: parameters.glyphSizeFraction = 0.4...0.6
+        case .blur: parameters.blurFraction = 0...0
+        case .noise: parameters.noiseSigma = 0...0
+        case .lighting:
+            parameters.exposure = 1...1
+            parameters.lightingGradient = 0...0
+            parameters.vignette = 0...0
+        case .shadow: parameters.shadowProbability = 0
+        case .ruled: parameters.ruledPaperProbability = 0
+        case .chalkboard: parameters.chalkboardProbability = 0
+        case .desk: parameters.deskProbability = 0
+        case .all:
+            for effect in Self.allCases where effect != .all && effect != .baseline { effect.apply(to: &parameters) }
+        }
+    }
+}
+
 /// Renders pen-stroke letters as image files in memory and runs them through pipelines, the
 /// same way `glyphprep run` processes files on disk.
 ///
@@ -86,6 +125,8 @@ public struct LetterDataRenderer: Sendable {
     public var cleanPenWidthFraction: Double = 0.04
     /// Rendering threads.
     public var jobs: Int
+    /// Scan route: one effect of the renderer switched off (diagnostics); nil renders as usual.
+    public var ablation: ScanAblation?
 
     public init(variants: Int = 16, seed: UInt64 = 1, sizeRange: ClosedRange<Int> = 300...900,
                 cleanSide: Int = 112, jobs: Int = 2) {
@@ -111,10 +152,14 @@ public struct LetterDataRenderer: Sendable {
             return try ImageEncoder.encode(bytes: image.bytes, width: image.width, height: image.height,
                                            bands: image.bands, as: .png)
         case .scan:
-            let png = rng.chance(0.25)
+            var png = rng.chance(0.25)
             let quality = rng.integer(in: 70...92)
             let bands: RenderBands = rng.chance(0.2) ? .gray : .rgb
-            let parameters = ScanRenderParameters(bands: bands, sizeRange: sizeRange)
+            var parameters = ScanRenderParameters(bands: bands, sizeRange: sizeRange)
+            if let ablation {
+                ablation.apply(to: &parameters)
+                if ablation == .jpeg || ablation == .all { png = true }
+            }
             let image = ScanRenderer.render(sample, parameters: parameters, rng: &rng)
             return try ImageEncoder.encode(bytes: image.bytes, width: image.width, height: image.height,
                                            bands: image.bands, as: png ? .png : .jpeg, quality: quality)

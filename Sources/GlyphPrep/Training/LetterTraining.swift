@@ -101,6 +101,9 @@ public struct FoldResult: Sendable, Equatable {
     public var scan: Double
     public var clean: Double?
     public var naive: Double?
+    /// With an ensemble: the first member's (seed's) own scan and clean accuracy.
+    public var singleScan: Double?
+    public var singleClean: Double?
     public var trainImages: Int
     public var seconds: Double
 }
@@ -133,12 +136,29 @@ public struct LetterModelTraining: Sendable {
     public var configuration: TrainingConfiguration
     /// Images added to every training set (EMNIST, labelled folders), already normalized.
     public var extra: LabeledImages?
+    /// Models trained per fold (or for export), with training seeds `seed`, `seed + 1`, …; their
+    /// averaged logits decide.
+    public var ensembleSize: Int
 
     public init(architecture: NetworkArchitecture = .letterCNN(), configuration: TrainingConfiguration,
-                extra: LabeledImages? = nil) {
+                extra: LabeledImages? = nil, ensembleSize: Int = 1) {
         self.architecture = architecture
         self.configuration = configuration
         self.extra = extra
+        self.ensembleSize = max(1, ensembleSize)
+    }
+
+    /// `ensembleSize` models on the same data, member k trained with seed `seed + k`.
+    public func trainEnsemble(
+        corpus: LetterCorpus, trainWriters: [String], validationWriters: [String] = [],
+        metadata: [String: String] = [:], progress: (_ member: Int, EpochReport) -> Void = { _, _ in }
+    ) throws -> [TrainedModel] {
+        try (0..<ensembleSize).map { member in
+            var single = self
+            single.configuration.seed = configuration.seed &+ UInt64(member)
+            return try single.train(corpus: corpus, trainWriters: trainWriters, validationWriters: validationWriters,
+                                    metadata: metadata) { progress(member, $0) }
+        }
     }
 
     /// Moderate jitter on top of the renderer's own variation.
@@ -189,16 +209,20 @@ public struct LetterModelTraining: Sendable {
                 let started = DispatchTime.now()
                 do {
                     let others = writers.filter { $0 != writer }
-                    let model = try train(corpus: corpus, trainWriters: others) { report in
-                        log(String(format: "fold %@ epoch %d: loss %.4f, train %.2f %%, %.1f s",
-                                   writer, report.epoch, report.meanLoss, 100 * report.accuracy, report.seconds))
+                    let models = try trainEnsemble(corpus: corpus, trainWriters: others) { member, report in
+                        log(String(format: "fold %@%@ epoch %d: loss %.4f, train %.2f %%, %.1f s",
+                                   writer, ensembleSize > 1 ? " model \(member + 1)" : "",
+                                   report.epoch, report.meanLoss, 100 * report.accuracy, report.seconds))
                     }
                     let trainCount = try corpus.trainingImages(writers: others).count + (extra?.count ?? 0)
+                    let first = Array(models.prefix(1))
                     let result = FoldResult(
                         writer: writer,
-                        scan: try Self.accuracy(of: model, on: corpus.scans[writer]) ?? 0,
-                        clean: try Self.accuracy(of: model, on: corpus.clean[writer]),
-                        naive: try Self.accuracy(of: model, on: corpus.naive[writer]),
+                        scan: try Self.accuracy(of: models, on: corpus.scans[writer]) ?? 0,
+                        clean: try Self.accuracy(of: models, on: corpus.clean[writer]),
+                        naive: try Self.accuracy(of: models, on: corpus.naive[writer]),
+                        singleScan: models.count > 1 ? try Self.accuracy(of: first, on: corpus.scans[writer]) : nil,
+                        singleClean: models.count > 1 ? try Self.accuracy(of: first, on: corpus.clean[writer]) : nil,
                         trainImages: trainCount,
                         seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
                     log(Self.describe(result))
@@ -213,11 +237,47 @@ public struct LetterModelTraining: Sendable {
 
     /// Accuracy on `images`, counting images the pipeline failed on as wrong; nil without images.
     public static func accuracy(of model: TrainedModel, on images: WriterImages?) throws -> Double? {
+        try accuracy(of: [model], on: images)
+    }
+
+    /// Accuracy of an ensemble (averaged logits) on `images`, counting images the pipeline failed
+    /// on as wrong; nil without images.
+    public static func accuracy(of models: [TrainedModel], on images: WriterImages?) throws -> Double? {
         guard let images, images.count > 0 else { return nil }
-        let predicted = try model.classify(try images.labeledImages(includeFailed: true))
+        let predicted = try predictions(of: models, on: images)
         var correct = 0
         for i in 0..<images.count where !images.failed[i] && predicted[i] == images.labels[i] { correct += 1 }
         return Double(correct) / Double(images.count)
+    }
+
+    /// The class an ensemble picks for each image: the largest mean log-probability, which is
+    /// the largest mean logit (as in `TrainedModel.ensembleONNXBuilder`).
+    public static func predictions(of models: [TrainedModel], on images: WriterImages) throws -> [Int] {
+        let input = try images.labeledImages(includeFailed: true)
+        var total: [[Float]] = []
+        for model in models {
+            let probabilities = try model.predict(input.pixels)
+            if total.isEmpty {
+                total = probabilities.map { $0.map { logf(max($0, 1e-30)) } }
+            } else {
+                for i in total.indices {
+                    for c in total[i].indices { total[i][c] += logf(max(probabilities[i][c], 1e-30)) }
+                }
+            }
+        }
+        return total.map(argmax)
+    }
+
+    /// The most frequent (truth, predicted) confusions of `models` on `images` (failed images
+    /// left out), most frequent first, as "truth→predicted count" strings.
+    public static func confusions(of models: [TrainedModel], on images: WriterImages, limit: Int = 12) throws -> [String] {
+        let predicted = try predictions(of: models, on: images)
+        var counts: [String: Int] = [:]
+        for i in 0..<images.count where !images.failed[i] && predicted[i] != images.labels[i] {
+            counts["\(LetterDataRenderer.labels[images.labels[i]])→\(LetterDataRenderer.labels[predicted[i]])", default: 0] += 1
+        }
+        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(limit).map { "\($0.key) \($0.value)" }
     }
 
     /// One line per fold, e.g. `fold w03: scan 91.20 %, clean 92.00 %, naive 4.10 % (7280 images, 61 s)`.
@@ -225,6 +285,10 @@ public struct LetterModelTraining: Sendable {
         var parts = [String(format: "scan %.2f %%", 100 * result.scan)]
         if let clean = result.clean { parts.append(String(format: "clean %.2f %%", 100 * clean)) }
         if let naive = result.naive { parts.append(String(format: "naive %.2f %%", 100 * naive)) }
+        if let single = result.singleScan {
+            parts.append(String(format: "first model alone: scan %.2f %%", 100 * single)
+                + (result.singleClean.map { String(format: ", clean %.2f %%", 100 * $0) } ?? ""))
+        }
         return "fold \(result.writer): " + parts.joined(separator: ", ")
             + String(format: " (%d training images, %.0f s)", result.trainImages, result.seconds)
     }
@@ -235,6 +299,8 @@ public struct LetterModelTraining: Sendable {
         if let s = AccuracySpread(results.map(\.scan)) { lines.append("scan  route: \(s)") }
         if let s = AccuracySpread(results.compactMap(\.clean)) { lines.append("clean route: \(s)") }
         if let s = AccuracySpread(results.compactMap(\.naive)) { lines.append("naive route: \(s)") }
+        if let s = AccuracySpread(results.compactMap(\.singleScan)) { lines.append("first model alone, scan  route: \(s)") }
+        if let s = AccuracySpread(results.compactMap(\.singleClean)) { lines.append("first model alone, clean route: \(s)") }
         return lines
     }
 }

@@ -86,6 +86,15 @@ extension GlyphPrepCommand {
         @Option(help: "Hidden dense units.")
         var hidden = 128
 
+        @Option(help: "Models trained per fold or for the output (training seeds SEED, SEED+1, …); their averaged logits decide, and -o writes them as one ONNX graph.")
+        var ensemble = 1
+
+        @Option(help: "With --holdout: comma-separated renderer effects to switch off one at a time when scoring the held-out writers (\(ScanAblation.allCases.map(\.rawValue).joined(separator: ", "))).")
+        var ablate: String?
+
+        @Option(help: "With --ablate: renderings per held-out letter sample for each effect.")
+        var ablateVariants = 8
+
         @Option(help: "A file to keep the rendered images in between runs (reused when pipeline, writers, variants, seed and sizes match).")
         var cache: String?
 
@@ -101,6 +110,14 @@ extension GlyphPrepCommand {
                 throw ValidationError("need 32 ≤ --min-size ≤ --max-size ≤ 10000")
             }
             guard jobs >= 1 else { throw ValidationError("--jobs must be positive") }
+            guard ensemble >= 1, ensemble <= 16 else { throw ValidationError("--ensemble must be 1…16") }
+            guard ablateVariants >= 1 else { throw ValidationError("--ablate-variants must be positive") }
+            if let ablate {
+                guard holdout != nil, !folds else { throw ValidationError("--ablate needs --holdout (and no --folds)") }
+                for name in ablate.split(separator: ",") where ScanAblation(rawValue: String(name)) == nil {
+                    throw ValidationError("unknown --ablate effect '\(name)'")
+                }
+            }
             guard (emnistImages == nil) == (emnistLabels == nil) else {
                 throw ValidationError("give --emnist-images and --emnist-labels together")
             }
@@ -159,9 +176,11 @@ extension GlyphPrepCommand {
             }
 
             var corpus: LetterCorpus?
+            var strokeSamples: [StrokeSample] = []
             if let strokes {
                 let samples = try UnipenParser.loadDirectory(URL(fileURLWithPath: strokes),
                                                              writers: list(writers).map(Set.init), lettersOnly: true)
+                strokeSamples = samples
                 let comparison = try compare.map { try loadTrainingPipeline($0) }
                 let key = "pipeline \(SHA256.hex(training.text)); writers \(Set(samples.map(\.writer)).sorted().joined(separator: ",")); "
                     + "samples \(samples.count); variants \(variants); seed \(seed); sizes \(minSize)-\(maxSize); clean 112/0.04"
@@ -189,7 +208,7 @@ extension GlyphPrepCommand {
                 configuration: LetterModelTraining.defaultConfiguration(
                     epochs: epochs, seed: seed,
                     augmentation: augment.configuration),
-                extra: extra)
+                extra: extra, ensembleSize: ensemble)
 
             if folds, let corpus {
                 let results = try trainer.crossValidate(corpus: corpus, jobs: jobs) { say($0) }
@@ -211,36 +230,76 @@ extension GlyphPrepCommand {
             }
             let description = sources.joined(separator: " + ")
                 + "; pipeline \(training.pipeline.name); seed \(seed); epochs \(epochs)"
+                + (ensemble > 1 ? "; ensemble of \(ensemble) (training seeds \(seed)…\(seed + UInt64(ensemble - 1)))" : "")
                 + (held.isEmpty ? "" : "; held out \(held.joined(separator: ","))")
-            let model: TrainedModel
+            let models: [TrainedModel]
             if let corpus {
-                model = try trainer.train(corpus: corpus, trainWriters: trainWriters, validationWriters: held) { report in
-                    var line = String(format: "epoch %d/%d: loss %.4f, train %.2f %%", report.epoch, epochs,
+                models = try trainer.trainEnsemble(corpus: corpus, trainWriters: trainWriters, validationWriters: held) { member, report in
+                    var line = String(format: "%@epoch %d/%d: loss %.4f, train %.2f %%",
+                                      ensemble > 1 ? "model \(member + 1)/\(ensemble) " : "", report.epoch, epochs,
                                       report.meanLoss, 100 * report.accuracy)
                     if let v = report.validationAccuracy { line += String(format: ", validation %.2f %%", 100 * v) }
                     say(line + String(format: " (%.1f s)", report.seconds))
                 }
             } else {
                 let data = extra ?? empty
-                model = try Trainer(architecture: architecture, configuration: trainer.configuration)
-                    .train(on: data, labels: LetterDataRenderer.labels) { report in
-                        say(String(format: "epoch %d/%d: loss %.4f, train %.2f %% (%.1f s)", report.epoch, epochs,
-                                   report.meanLoss, 100 * report.accuracy, report.seconds))
-                    }
+                models = try (0..<ensemble).map { member in
+                    var configuration = trainer.configuration
+                    configuration.seed = seed &+ UInt64(member)
+                    return try Trainer(architecture: architecture, configuration: configuration)
+                        .train(on: data, labels: LetterDataRenderer.labels) { report in
+                            say(String(format: "epoch %d/%d: loss %.4f, train %.2f %% (%.1f s)", report.epoch, epochs,
+                                       report.meanLoss, 100 * report.accuracy, report.seconds))
+                        }
+                }
             }
             if let corpus, !held.isEmpty {
                 for writer in held {
-                    let accuracy = try LetterModelTraining.accuracy(of: model, on: corpus.scans[writer]) ?? 0
+                    let accuracy = try LetterModelTraining.accuracy(of: models, on: corpus.scans[writer]) ?? 0
                     say(String(format: "held-out %@ (scans): %.2f %%", writer, 100 * accuracy))
+                    if ensemble > 1 {
+                        let single = try LetterModelTraining.accuracy(of: Array(models.prefix(1)), on: corpus.scans[writer]) ?? 0
+                        say(String(format: "held-out %@ (scans), first model alone: %.2f %%", writer, 100 * single))
+                    }
                 }
             }
+            if let ablate {
+                try scoreAblations(ablate, models: models, samples: strokeSamples.filter { held.contains($0.writer) },
+                                   renderer: renderer, pipeline: training.pipeline)
+            }
             guard let output else { return }
-            try model.writeONNX(to: output, metadata: [
+            try TrainedModel.writeEnsembleONNX(models, to: output, metadata: [
                 ONNXClassifier.MetadataKey.pipeline: training.text,
                 TrainedModel.ONNXMetadataKey.training: description,
             ])
-            say(String(format: "wrote %@ (%d parameters) in %.0f s total", output, model.parameterCount,
-                       Date().timeIntervalSince(started)))
+            say(String(format: "wrote %@ (%d parameters) in %.0f s total", output,
+                       models.map(\.parameterCount).reduce(0, +), Date().timeIntervalSince(started)))
+        }
+
+        /// Scores `models` on `samples` rendered with each listed renderer effect switched off.
+        private func scoreAblations(_ list: String, models: [TrainedModel], samples: [StrokeSample],
+                                    renderer: LetterDataRenderer, pipeline: Pipeline) throws {
+            for name in list.split(separator: ",") {
+                guard let effect = ScanAblation(rawValue: String(name)) else { continue }
+                var ablated = renderer
+                ablated.variants = ablateVariants
+                ablated.ablation = effect
+                let started = Date()
+                let sets = try ablated.render(samples, route: .scan, pipelines: [pipeline])[0]
+                var correct = 0.0, total = 0, failures = 0
+                var confusions: [String] = []
+                for set in sets {
+                    correct += (try LetterModelTraining.accuracy(of: models, on: set) ?? 0) * Double(set.count)
+                    total += set.count
+                    failures += set.failures
+                    if effect == .baseline || effect == .all {
+                        confusions += try LetterModelTraining.confusions(of: models, on: set)
+                    }
+                }
+                say(String(format: "ablate %@: %.2f %% of %d (%d failed in the pipeline, %.0f s)", effect.rawValue,
+                           100 * correct / Double(max(total, 1)), total, failures, Date().timeIntervalSince(started)))
+                if !confusions.isEmpty { say("  confusions: " + confusions.joined(separator: ", ")) }
+            }
         }
     }
 }
