@@ -28,7 +28,7 @@ public struct BatchOptions: Sendable {
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int? = nil, showProgress: Bool = false,
                 resume: Bool = false, retryFailed: Bool = true, force: Bool = false, shard: ShardSpec? = nil) {
         self.jobs = max(1, jobs)
-        self.chunkSize = chunkSize ?? max(32, self.jobs * 16)
+        self.chunkSize = chunkSize ?? max(128, self.jobs * 64)
         self.showProgress = showProgress
         self.resume = resume
         self.retryFailed = retryFailed
@@ -280,24 +280,43 @@ public struct BatchRunner: Sendable {
         }
     }
 
-    /// Classifies the round's successful images in one call.
+    /// Classifies the round's successful images, in groups of 32 spread over the `jobs`
+    /// threads (a classifier scores each image independently of the others in its call, so
+    /// the grouping does not change any result; see `ONNXClassifier`).
     func classify(_ results: inout [(ManifestRecord, Raster?)?], with classifier: any BatchClassifier) {
         let indices = results.indices.filter { results[$0]?.0.status == .ok && results[$0]?.1 != nil }
         let images = indices.compactMap { results[$0]?.1 }
         guard !images.isEmpty else { return }
-        do {
-            let guesses = try classifier.classify(images)
-            for (index, top) in zip(indices, guesses) {
-                results[index]?.0.prediction = top.first?.label
-                results[index]?.0.top = top
+        let groups = stride(from: 0, to: images.count, by: 32).map { $0..<min(images.count, $0 + 32) }
+        let outcomes = Slots<Result<[[ManifestRecord.Guess]], any Error>>(count: groups.count)
+        let jobs = max(1, min(options.jobs, groups.count))
+        DispatchQueue.concurrentPerform(iterations: jobs) { worker in
+            for group in stride(from: worker, to: groups.count, by: jobs) {
+                outcomes[group] = Result { try classifier.classify(Array(images[groups[group]])) }
             }
-        } catch {
-            for index in indices {
-                results[index]?.0.status = .error
-                results[index]?.0.output = nil
-                results[index]?.0.error = StageFailure(.classifyError, "\(error)")
-                results[index]?.1 = nil
+        }
+        for (group, outcome) in zip(groups, outcomes.values()) {
+            let members = indices[group]
+            switch outcome {
+            case .success(let guesses)?:
+                for (index, top) in zip(members, guesses) {
+                    results[index]?.0.prediction = top.first?.label
+                    results[index]?.0.top = top
+                }
+            case .failure(let error)?:
+                markUnclassified(members, in: &results, because: "\(error)")
+            case nil:
+                markUnclassified(members, in: &results, because: "the classifier did not run")
             }
+        }
+    }
+
+    private func markUnclassified(_ members: ArraySlice<Int>, in results: inout [(ManifestRecord, Raster?)?], because reason: String) {
+        for index in members {
+            results[index]?.0.status = .error
+            results[index]?.0.output = nil
+            results[index]?.0.error = StageFailure(.classifyError, reason)
+            results[index]?.1 = nil
         }
     }
 
