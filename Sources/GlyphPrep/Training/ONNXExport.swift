@@ -23,33 +23,7 @@ extension TrainedModel {
         for (index, layer) in layers.enumerated() {
             let output = index == layers.count - 1 ? "probabilities" : "t\(index)"
             let name = "\(layer.onnxOperator.lowercased())_\(index)"
-            switch layer {
-            case .convolution(let c):
-                try builder.addInitializer("\(name).weight", Tensor(shape: c.weightShape, data: c.weight))
-                try builder.addInitializer("\(name).bias", Tensor(shape: [c.bias.count], data: c.bias))
-                builder.addNode("Conv", inputs: [current, "\(name).weight", "\(name).bias"], outputs: [output],
-                                name: name, attributes: [
-                                    "kernel_shape": .ints(c.kernelShape), "strides": .ints(c.strides),
-                                    "pads": .ints(c.pads), "dilations": .ints(c.dilations), "group": .int(c.group),
-                                ])
-            case .relu:
-                builder.addNode("Relu", inputs: [current], outputs: [output], name: name)
-            case .maxPool(let p):
-                builder.addNode("MaxPool", inputs: [current], outputs: [output], name: name, attributes: [
-                    "kernel_shape": .ints(p.kernelShape), "strides": .ints(p.strides), "pads": .ints(p.pads),
-                ])
-            case .flatten:
-                builder.addNode("Flatten", inputs: [current], outputs: [output], name: name, attributes: ["axis": .int(1)])
-            case .gemm(let g):
-                try builder.addInitializer("\(name).weight", Tensor(shape: g.weightShape, data: g.weight))
-                try builder.addInitializer("\(name).bias", Tensor(shape: [g.bias.count], data: g.bias))
-                builder.addNode("Gemm", inputs: [current, "\(name).weight", "\(name).bias"], outputs: [output],
-                                name: name, attributes: [
-                                    "alpha": .float(g.alpha), "beta": .float(g.beta), "transB": .int(g.transB ? 1 : 0),
-                                ])
-            case .softmax(let axis):
-                builder.addNode("Softmax", inputs: [current], outputs: [output], name: name, attributes: ["axis": .int(axis)])
-            }
+            try Self.addNode(for: layer, input: current, output: output, name: name, to: &builder)
             current = output
         }
         guard current == "probabilities" else { throw TrainingError.invalidModel("the model has no layers") }
@@ -92,37 +66,9 @@ extension TrainedModel {
             for (index, layer) in body.enumerated() {
                 let output = "m\(member).t\(index)"
                 let name = "m\(member).\(layer.onnxOperator.lowercased())_\(index)"
-                switch layer {
-                case .convolution(let c):
-                    try builder.addInitializer("\(name).weight", Tensor(shape: c.weightShape, data: c.weight))
-                    try builder.addInitializer("\(name).bias", Tensor(shape: [c.bias.count], data: c.bias))
-                    builder.addNode("Conv", inputs: [current, "\(name).weight", "\(name).bias"], outputs: [output],
-                                    name: name, attributes: [
-                                        "kernel_shape": .ints(c.kernelShape), "strides": .ints(c.strides),
-                                        "pads": .ints(c.pads), "dilations": .ints(c.dilations), "group": .int(c.group),
-                                    ])
-                case .relu:
-                    builder.addNode("Relu", inputs: [current], outputs: [output], name: name)
-                case .maxPool(let p):
-                    builder.addNode("MaxPool", inputs: [current], outputs: [output], name: name, attributes: [
-                        "kernel_shape": .ints(p.kernelShape), "strides": .ints(p.strides), "pads": .ints(p.pads),
-                    ])
-                case .flatten:
-                    builder.addNode("Flatten", inputs: [current], outputs: [output], name: name, attributes: ["axis": .int(1)])
-                case .gemm(let g):
-                    // The last Gemm gives this member's share of the averaged logits.
-                    let last = index == body.count - 1
-                    let weight = last ? g.weight.map { $0 * share } : g.weight
-                    let bias = last ? g.bias.map { $0 * share } : g.bias
-                    try builder.addInitializer("\(name).weight", Tensor(shape: g.weightShape, data: weight))
-                    try builder.addInitializer("\(name).bias", Tensor(shape: [bias.count], data: bias))
-                    builder.addNode("Gemm", inputs: [current, "\(name).weight", "\(name).bias"], outputs: [output],
-                                    name: name, attributes: [
-                                        "alpha": .float(g.alpha), "beta": .float(g.beta), "transB": .int(g.transB ? 1 : 0),
-                                    ])
-                case .softmax(let axis):
-                    builder.addNode("Softmax", inputs: [current], outputs: [output], name: name, attributes: ["axis": .int(axis)])
-                }
+                // The last Gemm gives this member's share of the averaged logits.
+                try Self.addNode(for: layer, input: current, output: output, name: name,
+                                 gemmScale: index == body.count - 1 ? share : 1, to: &builder)
                 current = output
             }
             logits.append(current)
@@ -140,6 +86,41 @@ extension TrainedModel {
         props[ONNXClassifier.MetadataKey.labels] = first.labels.joined(separator: ",")
         builder.metadata = props
         return builder
+    }
+
+    /// Adds the node (and initializers) of one layer; `gemmScale` multiplies a Gemm's weights
+    /// and bias (an ensemble member's share of the averaged logits).
+    private static func addNode(for layer: ExportedLayer, input: String, output: String, name: String,
+                                gemmScale: Float = 1, to builder: inout ONNXModelBuilder) throws {
+        switch layer {
+        case .convolution(let c):
+            try builder.addInitializer("\(name).weight", Tensor(shape: c.weightShape, data: c.weight))
+            try builder.addInitializer("\(name).bias", Tensor(shape: [c.bias.count], data: c.bias))
+            builder.addNode("Conv", inputs: [input, "\(name).weight", "\(name).bias"], outputs: [output],
+                            name: name, attributes: [
+                                "kernel_shape": .ints(c.kernelShape), "strides": .ints(c.strides),
+                                "pads": .ints(c.pads), "dilations": .ints(c.dilations), "group": .int(c.group),
+                            ])
+        case .relu:
+            builder.addNode("Relu", inputs: [input], outputs: [output], name: name)
+        case .maxPool(let p):
+            builder.addNode("MaxPool", inputs: [input], outputs: [output], name: name, attributes: [
+                "kernel_shape": .ints(p.kernelShape), "strides": .ints(p.strides), "pads": .ints(p.pads),
+            ])
+        case .flatten:
+            builder.addNode("Flatten", inputs: [input], outputs: [output], name: name, attributes: ["axis": .int(1)])
+        case .gemm(let g):
+            let weight = gemmScale == 1 ? g.weight : g.weight.map { $0 * gemmScale }
+            let bias = gemmScale == 1 ? g.bias : g.bias.map { $0 * gemmScale }
+            try builder.addInitializer("\(name).weight", Tensor(shape: g.weightShape, data: weight))
+            try builder.addInitializer("\(name).bias", Tensor(shape: [bias.count], data: bias))
+            builder.addNode("Gemm", inputs: [input, "\(name).weight", "\(name).bias"], outputs: [output],
+                            name: name, attributes: [
+                                "alpha": .float(g.alpha), "beta": .float(g.beta), "transB": .int(g.transB ? 1 : 0),
+                            ])
+        case .softmax(let axis):
+            builder.addNode("Softmax", inputs: [input], outputs: [output], name: name, attributes: ["axis": .int(axis)])
+        }
     }
 
     /// Writes the ensemble graph of `ensembleONNXBuilder(_:metadata:)` atomically.
