@@ -123,7 +123,7 @@ extension PNGDecoderTests {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(bound))
         }
-        var failures = 0
+        var failures = 0, diagnosed = 0
         for round in 0..<200 {
             var damaged = png
             switch round % 3 {
@@ -137,9 +137,14 @@ extension PNGDecoderTests {
                 failures += 1
                 XCTAssertEqual(error.code, .decodeError)
                 XCTAssertTrue(error.message.contains("("), "names a cause: \(error.message)")
+                if let cause = damaged.withUnsafeBytes({ PNGDecoder.damage($0) }) {
+                    XCTAssertTrue(error.message.hasSuffix("(\(cause))"), error.message)
+                    diagnosed += 1
+                }
             }
         }
         XCTAssertGreaterThan(failures, 150)
+        XCTAssertGreaterThan(diagnosed, failures * 9 / 10, "the PNG route names the damage in most failures")
     }
 
     /// `GLYPHPREP_BENCH=1 swift test -c release --filter PNGDecoderTests`

@@ -56,8 +56,6 @@ int gpv_text(VipsImage **out, const char *markup, const char *font, int width, i
 /* Decodes and shrinks an encoded image to fit width x height (EXIF orientation applied). */
 int gpv_thumbnail_buffer(const void *data, size_t length, int width, int height, VipsImage **out);
 
-
-
 /* glibc: keep blocks up to `bytes` on the heap instead of fresh zero-filled mappings. */
 void gpv_heap_threshold(size_t bytes);
 #endif

@@ -189,9 +189,7 @@ struct PNGDecoder {
                 case 3:
                     left = row[i] &+ UInt8(truncatingIfNeeded: (UInt16(left) &+ UInt16(up[i])) >> 1)
                 default:
-                    let a = Int(left), b = Int(up[i]), c = i >= bpp ? Int(up[i &- bpp]) : 0
-                    let pa = abs(b &- c), pb = abs(a &- c), pc = abs(a &+ b &- 2 &* c)
-                    left = row[i] &+ UInt8(truncatingIfNeeded: pa <= pb && pa <= pc ? a : (pb <= pc ? b : c))
+                    left = row[i] &+ paeth(left, up[i], i >= bpp ? up[i &- bpp] : 0)
                 }
                 row[i] = left
             }
@@ -204,6 +202,15 @@ struct PNGDecoder {
             }
         }
         return true
+    }
+
+    /// PNG's Paeth predictor: of left `a`, above `b` and upper-left `c`, the one nearest to
+    /// a + b − c (ties to a, then b).
+    @inline(__always)
+    static func paeth(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8 {
+        let a = Int(a), b = Int(b), c = Int(c)
+        let pa = abs(b &- c), pb = abs(a &- c), pc = abs(a &+ b &- 2 &* c)
+        return UInt8(truncatingIfNeeded: pa <= pb && pa <= pc ? a : (pb <= pc ? b : c))
     }
 
     private static func readUInt32(_ data: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {

@@ -84,9 +84,7 @@ enum PNGEncoder {
             for i in 0..<min(bpp, count) { put(i, above[i]) }
             var i = bpp
             while i < count {
-                let a = Int(row[i &- bpp]), b = Int(above[i]), c = Int(above[i &- bpp])
-                let pa = abs(b &- c), pb = abs(a &- c), pc = abs(a &+ b &- 2 &* c)
-                put(i, UInt8(truncatingIfNeeded: pa <= pb && pa <= pc ? a : (pb <= pc ? b : c)))
+                put(i, PNGDecoder.paeth(row[i &- bpp], above[i], above[i &- bpp]))
                 i &+= 1
             }
         default:

@@ -82,37 +82,36 @@ public struct Pipeline: Sendable {
         _ file: FileBytes,
         observe: ((_ stage: String, _ label: String, _ image: Raster) -> Void)? = nil
     ) throws(StageFailure) -> (image: Raster, context: StageContext) {
-        var seen: [(stage: String, label: String, image: Raster)] = []
-        let record: ((String, String, Raster) -> Void)? = observe == nil ? nil : { seen.append(($0, $1, $2)) }
+        // Stage outputs are held back until it is known which pass counts.
+        var firstSteps: [Step]? = observe == nil ? nil : []
+        func replay(_ steps: [Step]?) { for step in steps ?? [] { observe?(step.stage, step.label, step.image) } }
         let first: (image: Raster, context: StageContext)
         do {
-            first = try run(file, decode: configuration.decode, observe: record)
+            first = try run(file, decode: configuration.decode, steps: &firstSteps)
         } catch {
-            // Observers still see the stages up to the failure.
-            for step in seen { observe?(step.stage, step.label, step.image) }
+            replay(firstSteps)  // observers still see the stages up to the failure
             throw error
         }
         if let finer = finerDecode(after: first.context) {
-            var second: [(stage: String, label: String, image: Raster)] = []
-            let recordSecond: ((String, String, Raster) -> Void)? = observe == nil ? nil : { second.append(($0, $1, $2)) }
-            if let refined = try? run(file, decode: finer, observe: recordSecond) {
-                for step in second { observe?(step.stage, step.label, step.image) }
+            var secondSteps: [Step]? = observe == nil ? nil : []
+            if let refined = try? run(file, decode: finer, steps: &secondSteps) {
+                replay(secondSteps)
                 return refined
             }
         }
-        for step in seen { observe?(step.stage, step.label, step.image) }
+        replay(firstSteps)
         return first
     }
 
-    private func run(
-        _ file: FileBytes, decode: DecodeStage,
-        observe: ((_ stage: String, _ label: String, _ image: Raster) -> Void)?
-    ) throws(StageFailure) -> (image: Raster, context: StageContext) {
+    /// One stage's name, label and output, for observers.
+    private typealias Step = (stage: String, label: String, image: Raster)
+
+    private func run(_ file: FileBytes, decode: DecodeStage, steps: inout [Step]?) throws(StageFailure) -> (image: Raster, context: StageContext) {
         var (image, context) = try decode.decode(file, defaultMinSide: defaultMinSide)
-        observe?(DecodeStage.name, decode.label, image)
+        steps?.append((DecodeStage.name, decode.label, image))
         for stage in stages {
             image = try stage.apply(image, context: &context)
-            observe?(type(of: stage).name, stage.label, image)
+            steps?.append((type(of: stage).name, stage.label, image))
         }
         return (image, context)
     }

@@ -80,35 +80,18 @@ public struct CropToBBoxStage: PipelineStage {
     /// `minArea` pixels (and, with `ignoreBorder`, not touching the image edge).
     func inkBox(_ image: Raster, level: Float) -> PixelRect? {
         let width = image.width, height = image.height
-        var labels = [Int32](repeating: 0, count: width * height)
-        var stack: [Int] = []
+        var regions = BrightRegions(image, above: level)
         var minX = Int.max, minY = Int.max, maxX = -1, maxY = -1
-        var next: Int32 = 0
-        image.pixels.withUnsafeBufferPointer { pixels in
-            for start in 0..<(width * height) where pixels[start] > level && labels[start] == 0 {
-                next += 1
-                labels[start] = next
-                stack.append(start)
-                var area = 0
-                var gx0 = Int.max, gy0 = Int.max, gx1 = -1, gy1 = -1
-                while let index = stack.popLast() {
-                    area += 1
-                    let x = index % width, y = index / width
-                    gx0 = min(gx0, x); gx1 = max(gx1, x); gy0 = min(gy0, y); gy1 = max(gy1, y)
-                    for ny in max(0, y - 1)...min(height - 1, y + 1) {
-                        for nx in max(0, x - 1)...min(width - 1, x + 1) {
-                            let neighbour = ny * width + nx
-                            if labels[neighbour] == 0 && pixels[neighbour] > level {
-                                labels[neighbour] = next
-                                stack.append(neighbour)
-                            }
-                        }
-                    }
-                }
-                let touchesBorder = gx0 == 0 || gy0 == 0 || gx1 == width - 1 || gy1 == height - 1
-                if area >= minArea && !(ignoreBorder && touchesBorder) {
-                    minX = min(minX, gx0); maxX = max(maxX, gx1); minY = min(minY, gy0); maxY = max(maxY, gy1)
-                }
+        for start in 0..<(width * height) where regions.isUnvisitedBright(start) {
+            var area = 0
+            var gx0 = Int.max, gy0 = Int.max, gx1 = -1, gy1 = -1
+            regions.fill(from: start) { x, y in
+                area += 1
+                gx0 = min(gx0, x); gx1 = max(gx1, x); gy0 = min(gy0, y); gy1 = max(gy1, y)
+            }
+            let touchesBorder = gx0 == 0 || gy0 == 0 || gx1 == width - 1 || gy1 == height - 1
+            if area >= minArea && !(ignoreBorder && touchesBorder) {
+                minX = min(minX, gx0); maxX = max(maxX, gx1); minY = min(minY, gy0); maxY = max(maxY, gy1)
             }
         }
         guard maxX >= 0 else { return nil }

@@ -121,11 +121,7 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
                         : Raster.unpacked(fromSamples: samples, firstRow: 1, rowStride: pixels.rowStride, width: pixels.width,
                                           height: pixels.height, channels: pixels.channels)
                 }
-                var context = StageContext(sourceWidth: header.width, sourceHeight: header.height)
-                context.scaleX = Double(context.sourceWidth) / Double(raster.width)
-                context.scaleY = Double(context.sourceHeight) / Double(raster.height)
-                context.decodeShrink = factor
-                return (raster, context)
+                return (raster, Self.context(sourceWidth: header.width, sourceHeight: header.height, of: raster, shrink: factor))
             }
         }
         var loader = ""
@@ -143,8 +139,6 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
             let canShrink = shrinkOnLoad && (loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp"))
             try checkSize(width: header.width, height: header.height, shrink: canShrink ? factor : 1)
             let rotated = header.orientation >= 5
-            var context = StageContext(sourceWidth: rotated ? header.height : header.width,
-                                       sourceHeight: rotated ? header.width : header.height)
             let raster: Raster
             do {
                 raster = try load(buffer, loader: loader, shrink: factor)
@@ -155,10 +149,8 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
                     try load(buffer, loader: loader, shrink: factor)
                 }
             }
-            context.scaleX = Double(context.sourceWidth) / Double(raster.width)
-            context.scaleY = Double(context.sourceHeight) / Double(raster.height)
-            context.decodeShrink = factor
-            return (raster, context)
+            return (raster, Self.context(sourceWidth: rotated ? header.height : header.width,
+                                         sourceHeight: rotated ? header.width : header.height, of: raster, shrink: factor))
         } catch let error as StageFailure {
             throw error
         } catch let error as VipsError {
@@ -168,6 +160,16 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
         } catch {
             throw StageFailure(.decodeError, "\(error)")
         }
+    }
+
+    /// The context of `raster` decoded from a source of the given (upright) size at working
+    /// scale 1/`shrink`.
+    private static func context(sourceWidth: Int, sourceHeight: Int, of raster: Raster, shrink: Int) -> StageContext {
+        var context = StageContext(sourceWidth: sourceWidth, sourceHeight: sourceHeight)
+        context.scaleX = Double(sourceWidth) / Double(raster.width)
+        context.scaleY = Double(sourceHeight) / Double(raster.height)
+        context.decodeShrink = shrink
+        return context
     }
 
     /// Images with more pixels than this are never held in memory at full size when a
@@ -202,12 +204,8 @@ public struct DecodeStage: Sendable, Decodable, Equatable {
                               channels: 1, boxReducedBy: factor / loadFactor)
             let raster = ExifOrientation.apply(orientation, to: working)
             let rotated = orientation >= 5
-            var context = StageContext(sourceWidth: rotated ? header.height : header.width,
-                                       sourceHeight: rotated ? header.width : header.height)
-            context.scaleX = Double(context.sourceWidth) / Double(raster.width)
-            context.scaleY = Double(context.sourceHeight) / Double(raster.height)
-            context.decodeShrink = factor
-            return (raster, context)
+            return (raster, Self.context(sourceWidth: rotated ? header.height : header.width,
+                                         sourceHeight: rotated ? header.width : header.height, of: raster, shrink: factor))
         }
     }
 

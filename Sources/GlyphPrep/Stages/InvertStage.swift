@@ -52,14 +52,14 @@ public struct InvertStage: PipelineStage {
         return out
     }
 
-    /// Whether the residual after removing the paper level has a longer dark tail than
-    /// bright tail.
-    /// Decided on a copy box-reduced to about 128 px on the shorter side: enough for the
-    /// tails, and a fraction of the work.
     /// How many times further one histogram tail must lie from the median than the other for
     /// the global test to decide.
     static let decisiveRatio = 3.0
 
+    /// Whether the ink is darker than the paper: from the whole histogram when one tail is
+    /// clearly longer, else whether the residual after removing the paper level has a longer
+    /// dark tail than bright tail. Decided on a copy box-reduced to about 128 px on the shorter
+    /// side: enough for the tails, and a fraction of the work.
     func inkIsDark(_ image: Raster) -> Bool {
         let factor = max(1, min(image.width, image.height) / 128)
         let small = image.lumaBoxReduced(by: factor)

@@ -106,32 +106,17 @@ extension NormalizeStage {
     /// The pixels of 8-connected groups above `level` that touch the image edge (one channel).
     static func borderRegions(_ image: Raster, above level: Float) -> [Bool] {
         let width = image.width, height = image.height
-        var mask = [Bool](repeating: false, count: image.pixels.count)
-        guard image.channels == 1, width > 0, height > 0 else { return mask }
-        var stack: [Int] = []
-        image.pixels.withUnsafeBufferPointer { pixels in
-            func visit(_ index: Int) {
-                if !mask[index] && pixels[index] > level {
-                    mask[index] = true
-                    stack.append(index)
-                }
-            }
-            for x in 0..<width {
-                visit(x)
-                visit((height - 1) * width + x)
-            }
-            for y in 0..<height {
-                visit(y * width)
-                visit(y * width + width - 1)
-            }
-            while let index = stack.popLast() {
-                let x = index % width, y = index / width
-                for ny in max(0, y - 1)...min(height - 1, y + 1) {
-                    for nx in max(0, x - 1)...min(width - 1, x + 1) { visit(ny * width + nx) }
-                }
-            }
+        guard image.channels == 1, width > 0, height > 0 else { return [Bool](repeating: false, count: image.pixels.count) }
+        var regions = BrightRegions(image, above: level)
+        for x in 0..<width {
+            regions.fill(from: x) { _, _ in }
+            regions.fill(from: (height - 1) * width + x) { _, _ in }
         }
-        return mask
+        for y in 0..<height {
+            regions.fill(from: y * width) { _, _ in }
+            regions.fill(from: y * width + width - 1) { _, _ in }
+        }
+        return regions.visited
     }
 
     /// The image without a band of `ignoreBorder` × the shorter side along each edge.
