@@ -101,6 +101,29 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(try snapshot(input), inputBefore, "inputs are never modified")
     }
 
+    /// `-o name.png` (a bare file name) writes into the working directory, for every command
+    /// that writes one file.
+    func testBareOutputFileNamesWriteIntoTheWorkingDirectory() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let scans = root.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: scans, withIntermediateDirectories: true)
+        let scan = scans.appendingPathComponent("letter.png")
+        try Data(try ImageEncoder.encode(bytes: letterScan(), width: 900, height: 700, bands: 3, as: .png)).write(to: scan)
+        let pipeline = Self.repositoryRoot.appendingPathComponent("pipelines/mnist.yaml").path
+        let preview = try BuiltBinary.run(["preview", pipeline, scan.path, "-o", "preview.png"], in: root)
+        XCTAssertEqual(preview.status, 0, preview.stderr)
+        let run = try BuiltBinary.run(["run", pipeline, "in", "-o", "out"], in: root)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let sheet = try BuiltBinary.run(["sheet", "out", "-o", "sheet.png"], in: root)
+        XCTAssertEqual(sheet.status, 0, sheet.stderr)
+        let report = try BuiltBinary.run(["report", "out", "-o", "report.html"], in: root)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted()
+        XCTAssertEqual(names, ["in", "out", "preview.png", "report.html", "sheet.png"], "no temporary files left")
+    }
+
     func testUsageAndPipelineErrorsExit64() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

@@ -3,11 +3,12 @@ import Foundation
 /// Writes files so that a reader sees either the old content or the complete new content,
 /// never a partial file: write a temporary file beside the target, flush, then rename.
 public enum AtomicFile {
+    /// Writes `bytes` to `path` (relative paths are relative to the working directory),
+    /// creating missing parent directories.
     public static func write(_ bytes: [UInt8], to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = directory(of: path)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let name = (path as NSString).lastPathComponent
-        let temporary = directory + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = temporaryPath(beside: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw POSIXFailure(operation: "create \(temporary)") }
         // No fsync: rename already guarantees that a killed process leaves no partial file
@@ -32,6 +33,19 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// The folder `path` is in; "." for a bare file name.
+    static func directory(of path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
+    }
+
+    /// A hidden, unique name in the same folder as `path`, so the final rename stays on one
+    /// file system.
+    static func temporaryPath(beside path: String) -> String {
+        directory(of: path) + "/." + (path as NSString).lastPathComponent
+            + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 }
 

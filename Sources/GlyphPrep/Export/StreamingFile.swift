@@ -12,8 +12,7 @@ final class StreamingFile {
 
     init(path: String) throws {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        temporary = directory + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        temporary = AtomicFile.temporaryPath(beside: path)
         guard FileManager.default.createFile(atPath: temporary, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporary) else {
             throw POSIXFailure(operation: "create \(temporary)")

@@ -201,7 +201,7 @@ public enum ScanSynthesizer {
                 let item = items[i]
                 do {
                     let bytes = try encode(item, options: options)
-                    try writeAtomically(bytes, to: options.outputDirectory.appendingPathComponent(item.relativePath))
+                    try AtomicFile.write(bytes, to: options.outputDirectory.appendingPathComponent(item.relativePath).path)
                 } catch {
                     failures.record("\(item.relativePath): \(error)")
                 }
@@ -212,7 +212,7 @@ public enum ScanSynthesizer {
         var csv = "file,label\n"
         for item in items { csv += "\(csvField(item.relativePath)),\(item.label)\n" }
         let labels = options.outputDirectory.appendingPathComponent("labels.csv")
-        try writeAtomically(Array(csv.utf8), to: labels)
+        try AtomicFile.write(Array(csv.utf8), to: labels.path)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return SynthesisSummary(items: items, seconds: seconds, labelsFile: labels)
     }
@@ -232,21 +232,6 @@ public enum ScanSynthesizer {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return (items.count, seconds)
-    }
-
-    /// Writes `bytes` to a temporary file beside `url`, then renames it over `url`, so readers
-    /// never see a partial file. Creates missing parent directories.
-    public static func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let created = FileManager.default.createFile(atPath: temporary.path, contents: Data(bytes))
-        guard created else { throw SynthesisError("cannot write \(temporary.path)") }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw SynthesisError("cannot rename \(temporary.path) to \(url.path): \(reason)")
-        }
     }
 
     private static func csvField(_ text: String) -> String {
