@@ -122,6 +122,10 @@ int gpv_text(VipsImage **out, const char *markup, const char *font, int width, i
     return vips_text(out, markup, "font", font, "dpi", dpi, NULL);
 }
 
+int gpv_text_fontfile(VipsImage **out, const char *text, const char *font, const char *fontfile, int dpi) {
+    return vips_text(out, text, "font", font, "fontfile", fontfile, "dpi", dpi, NULL);
+}
+
 int gpv_thumbnail_buffer(const void *data, size_t length, int width, int height, VipsImage **out) {
     return vips_thumbnail_buffer((void *) data, length, out, width,
         "height", height, "size", VIPS_SIZE_DOWN, NULL);

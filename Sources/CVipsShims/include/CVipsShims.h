@@ -53,6 +53,7 @@ int gpv_gifsave_buffer(VipsImage *in, void **buf, size_t *length);
 /* Visualization. Renders Pango markup as a one-band 8-bit coverage mask (255 = ink) with the
  * font description `font` (e.g. "DejaVu Sans 13") at `dpi`; `width` > 0 wraps lines. */
 int gpv_text(VipsImage **out, const char *markup, const char *font, int width, int dpi);
+int gpv_text_fontfile(VipsImage **out, const char *text, const char *font, const char *fontfile, int dpi);
 /* Decodes and shrinks an encoded image to fit width x height (EXIF orientation applied). */
 int gpv_thumbnail_buffer(const void *data, size_t length, int width, int height, VipsImage **out);
 

@@ -71,6 +71,9 @@ extension GlyphPrepCommand {
         @Option(help: "A Hershey stroke font (.jhf, e.g. /usr/share/hershey-fonts/cursive.jhf) whose letters are rendered like a writer's and always trained on; repeatable.")
         var strokeFont: [String] = []
 
+        @Option(help: "A TrueType/OpenType font (e.g. /usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf) whose letters, thinned to strokes, are rendered like a writer's and always trained on; repeatable.")
+        var font: [String] = []
+
         @Flag(help: "Leave-one-writer-out cross-validation instead of training one model.")
         var folds = false
 
@@ -125,7 +128,7 @@ extension GlyphPrepCommand {
                 guard strokes != nil else { throw ValidationError("--folds needs --strokes") }
             } else {
                 guard output != nil else { throw ValidationError("give the output model with -o") }
-                guard strokes != nil || emnistImages != nil || !folder.isEmpty || !strokeFont.isEmpty else {
+                guard strokes != nil || emnistImages != nil || !folder.isEmpty || !strokeFont.isEmpty || !font.isEmpty else {
                     throw ValidationError("give training data: --strokes, --emnist-images/--emnist-labels or --folder")
                 }
             }
@@ -161,18 +164,23 @@ extension GlyphPrepCommand {
                 say("\(root): \(loaded.images.count) images, \(loaded.failed) failed in the pipeline")
             }
 
-            if !strokeFont.isEmpty {
+            if !strokeFont.isEmpty || !font.isEmpty {
                 var samples: [StrokeSample] = []
+                func writer(_ path: String) -> String {
+                    "font-" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                }
                 for path in strokeFont {
-                    let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-                    samples += try HersheyFont.letters(from: URL(fileURLWithPath: path), writer: "font-" + name)
+                    samples += try HersheyFont.letters(from: URL(fileURLWithPath: path), writer: writer(path))
+                }
+                for path in font {
+                    samples += try OutlineFont.letters(from: URL(fileURLWithPath: path), writer: writer(path))
                 }
                 let fonts = try LetterCorpus.render(samples, renderer: renderer, pipeline: training.pipeline,
                                                     naive: nil, withClean: false) { say($0) }
                 let images = try fonts.trainingImages(writers: fonts.writers)
                 extra = try extra.map { try $0.appending(images) } ?? images
-                sources.append("Hershey fonts \(fonts.writers.joined(separator: ",")) (\(images.count))")
-                say("stroke fonts: \(images.count) scans of \(fonts.writers.count) fonts")
+                sources.append("fonts \(fonts.writers.joined(separator: ",")) (\(images.count))")
+                say("fonts: \(images.count) scans of \(fonts.writers.count) fonts")
             }
 
             var corpus: LetterCorpus?
