@@ -72,7 +72,7 @@ public enum OutlineFont {
 
     /// The family name in a TrueType/OpenType file's `name` table (typographic family, ID 16,
     /// else family, ID 1; Windows Unicode or Macintosh Roman records), nil if there is none.
-    static func familyName(ofFont bytes: [UInt8]) -> String? {
+    public static func familyName(ofFont bytes: [UInt8]) -> String? {
         func u16(_ at: Int) -> Int? { at >= 0 && at + 2 <= bytes.count ? Int(bytes[at]) << 8 | Int(bytes[at + 1]) : nil }
         func u32(_ at: Int) -> Int? {
             guard let high = u16(at), let low = u16(at + 2) else { return nil }

@@ -173,7 +173,11 @@ extension GlyphPrepCommand {
                     samples += try HersheyFont.letters(from: URL(fileURLWithPath: path), writer: writer(path))
                 }
                 for path in font {
-                    samples += try OutlineFont.letters(from: URL(fileURLWithPath: path), writer: writer(path))
+                    let url = URL(fileURLWithPath: path)
+                    let letters = try OutlineFont.letters(from: url, writer: writer(path))
+                    let family = OutlineFont.familyName(ofFont: [UInt8](try Data(contentsOf: url))) ?? "?"
+                    say("font \(path): family \"\(family)\", \(letters.count) letters")
+                    samples += letters
                 }
                 let fonts = try LetterCorpus.render(samples, renderer: renderer, pipeline: training.pipeline,
                                                     naive: nil, withClean: false) { say($0) }
