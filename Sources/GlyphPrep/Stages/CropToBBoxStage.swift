@@ -1,5 +1,15 @@
+import Foundation
+
 /// Crops to the bounding box of the ink: pixels above a threshold, in connected groups of at
 /// least `min_area` pixels (smaller specks are dust and noise, not ink).
+///
+/// With `ignore_edge_lines`, sheet edges are left out too: in a phone photo the edge of the
+/// sheet against the desk leaves a thin bright line after inversion that need not touch the
+/// image edge (so `ignore_border` misses it). A group is such a line when it is thin and
+/// straight (at least 8 × longer than wide), within 12° of an image axis, within a fifth of
+/// the shorter side of the image edge it runs along, at most twice the area of the main ink
+/// (the largest group that is not thin and straight), and apart from it towards that edge by
+/// a quarter of its size. A t's bar, an i's dot and a lone l stay.
 ///
 /// Records the box in source pixels for the manifest. An image without ink fails with `no_ink`.
 public struct CropToBBoxStage: PipelineStage {
@@ -10,6 +20,7 @@ public struct CropToBBoxStage: PipelineStage {
         ParameterDoc("min_area", "pixels ≥ 1", default: "16", "connected groups of ink smaller than this are ignored"),
         ParameterDoc("margin", "pixels ≥ 0", default: "0", "extra border kept around the box (clipped to the image)"),
         ParameterDoc("ignore_border", "true | false", default: "false", "ignore groups touching the image edge (desk, sheet edges, shadows)"),
+        ParameterDoc("ignore_edge_lines", "true | false", default: "false", "ignore thin straight lines along an image edge, apart from the letter (sheet edges in photos)"),
     ]
 
     /// How the ink threshold is chosen.
@@ -22,16 +33,19 @@ public struct CropToBBoxStage: PipelineStage {
     public var minArea: Int = 16
     public var margin: Int = 0
     public var ignoreBorder = false
+    public var ignoreEdgeLines = false
 
-    public init(threshold: Threshold = .fraction(0.5), minArea: Int = 16, margin: Int = 0, ignoreBorder: Bool = false) {
+    public init(threshold: Threshold = .fraction(0.5), minArea: Int = 16, margin: Int = 0, ignoreBorder: Bool = false,
+                ignoreEdgeLines: Bool = false) {
         self.threshold = threshold
         self.minArea = minArea
         self.margin = margin
         self.ignoreBorder = ignoreBorder
+        self.ignoreEdgeLines = ignoreEdgeLines
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case threshold, minArea = "min_area", margin, ignoreBorder = "ignore_border"
+        case threshold, minArea = "min_area", margin, ignoreBorder = "ignore_border", ignoreEdgeLines = "ignore_edge_lines"
     }
 
     public init(from decoder: Decoder) throws {
@@ -50,6 +64,7 @@ public struct CropToBBoxStage: PipelineStage {
         minArea = try container.decode(.minArea, default: 16, in: 1...Int(Int32.max))
         margin = try container.decode(.margin, default: 0, in: 0...100_000)
         ignoreBorder = try container.decodeIfPresent(Bool.self, forKey: .ignoreBorder) ?? false
+        ignoreEdgeLines = try container.decodeIfPresent(Bool.self, forKey: .ignoreEdgeLines) ?? false
     }
 
     public var label: String {
@@ -77,24 +92,82 @@ public struct CropToBBoxStage: PipelineStage {
     }
 
     /// The union of the boxes of 8-connected groups of pixels above `level` with at least
-    /// `minArea` pixels (and, with `ignoreBorder`, not touching the image edge).
+    /// `minArea` pixels (and, with `ignoreBorder`, not touching the image edge; with
+    /// `ignoreEdgeLines`, not sheet-edge lines).
     func inkBox(_ image: Raster, level: Float) -> PixelRect? {
         let width = image.width, height = image.height
         var regions = BrightRegions(image, above: level)
-        var minX = Int.max, minY = Int.max, maxX = -1, maxY = -1
+        var groups: [InkGroup] = []
         for start in 0..<(width * height) where regions.isUnvisitedBright(start) {
-            var area = 0
-            var gx0 = Int.max, gy0 = Int.max, gx1 = -1, gy1 = -1
-            regions.fill(from: start) { x, y in
-                area += 1
-                gx0 = min(gx0, x); gx1 = max(gx1, x); gy0 = min(gy0, y); gy1 = max(gy1, y)
-            }
-            let touchesBorder = gx0 == 0 || gy0 == 0 || gx1 == width - 1 || gy1 == height - 1
-            if area >= minArea && !(ignoreBorder && touchesBorder) {
-                minX = min(minX, gx0); maxX = max(maxX, gx1); minY = min(minY, gy0); maxY = max(maxY, gy1)
-            }
+            var group = InkGroup()
+            regions.fill(from: start) { x, y in group.add(x: x, y: y) }
+            let touchesBorder = group.minX == 0 || group.minY == 0 || group.maxX == width - 1 || group.maxY == height - 1
+            if group.area >= minArea && !(ignoreBorder && touchesBorder) { groups.append(group) }
         }
-        guard maxX >= 0 else { return nil }
+        if ignoreEdgeLines { groups = Self.withoutEdgeLines(groups, width: width, height: height) }
+        guard !groups.isEmpty else { return nil }
+        let minX = groups.map(\.minX).min() ?? 0, maxX = groups.map(\.maxX).max() ?? 0
+        let minY = groups.map(\.minY).min() ?? 0, maxY = groups.map(\.maxY).max() ?? 0
         return PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1)
+    }
+
+    /// Sheet-edge lines (see the type's doc comment): length over width, largest angle to an
+    /// image axis in degrees, band along the edges and gap to the main ink as fractions (of the
+    /// shorter side and of the main ink's larger extent).
+    static let lineElongation = 8.0, maxLineAngle = 12.0, edgeBand = 0.2, lineGap = 0.25
+
+    /// `groups` without sheet-edge lines: thin straight groups along and near an image edge,
+    /// at most twice the main ink's area (the largest group that is not thin and straight)
+    /// and apart from it towards that edge. Without main ink, all groups stay.
+    static func withoutEdgeLines(_ groups: [InkGroup], width: Int, height: Int) -> [InkGroup] {
+        let maxSine = sin(maxLineAngle * Double.pi / 180)
+        let bars = groups.map(\.bar)
+        let isLine = bars.map { $0.length >= lineElongation * max($0.width, 1) && min(abs($0.dx), abs($0.dy)) <= maxSine }
+        let notLines = groups.indices.filter { !isLine[$0] }
+        guard let mainIndex = notLines.max(by: { groups[$0].area < groups[$1].area }) else { return groups }
+        let main = groups[mainIndex]
+        let band = edgeBand * Double(min(width, height))
+        let gap = max(1, lineGap * Double(max(main.maxX - main.minX, main.maxY - main.minY) + 1))
+        return groups.indices.filter { index in
+            let group = groups[index]
+            guard isLine[index], group.area <= 2 * main.area else { return true }
+            let edgeGap: Int, inkGap: Int
+            if abs(bars[index].dy) > abs(bars[index].dx) {  // along the left or right edge
+                let toLeft = group.minX, toRight = width - 1 - group.maxX
+                edgeGap = min(toLeft, toRight)
+                inkGap = toLeft < toRight ? main.minX - group.maxX - 1 : group.minX - main.maxX - 1
+            } else {  // along the top or bottom edge
+                let toTop = group.minY, toBottom = height - 1 - group.maxY
+                edgeGap = min(toTop, toBottom)
+                inkGap = toTop < toBottom ? main.minY - group.maxY - 1 : group.minY - main.maxY - 1
+            }
+            return Double(edgeGap) > band || Double(inkGap) < gap
+        }.map { groups[$0] }
+    }
+}
+
+/// One 8-connected group of ink pixels: its size, box and second moments.
+struct InkGroup {
+    private(set) var area = 0
+    private(set) var minX = Int.max, minY = Int.max, maxX = -1, maxY = -1
+    private var sumX = 0.0, sumY = 0.0, sumXX = 0.0, sumYY = 0.0, sumXY = 0.0
+
+    mutating func add(x: Int, y: Int) {
+        area += 1
+        minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+        let fx = Double(x), fy = Double(y)
+        sumX += fx; sumY += fy; sumXX += fx * fx; sumYY += fy * fy; sumXY += fx * fy
+    }
+
+    /// The straight bar with the same second moments (pixels as unit squares; a uniform bar of
+    /// length l has variance l²/12 along it): its length, width and long axis's unit direction.
+    var bar: (length: Double, width: Double, dx: Double, dy: Double) {
+        let n = Double(max(area, 1))
+        let mx = sumX / n, my = sumY / n
+        let cxx = sumXX / n - mx * mx + 1 / 12, cyy = sumYY / n - my * my + 1 / 12, cxy = sumXY / n - mx * my
+        let mean = (cxx + cyy) / 2, spread = ((cxx - cyy) * (cxx - cyy) / 4 + cxy * cxy).squareRoot()
+        let major = mean + spread, minor = max(0, mean - spread)
+        let angle = 0.5 * atan2(2 * cxy, cxx - cyy)
+        return ((12 * major).squareRoot(), (12 * minor).squareRoot(), cos(angle), sin(angle))
     }
 }
