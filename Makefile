@@ -4,7 +4,20 @@ PIPELINE ?= pipelines/emnist.yaml
 INPUT ?= samples
 OUTPUT ?= out
 
-.PHONY: setup build run test
+# The handwriting fonts the shipped model trains on as extra writers (scripts/setup.sh --training).
+TRAINING_FONTS := /usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf \
+	/usr/share/fonts/truetype/breip/Breip.ttf \
+	/usr/share/fonts/truetype/fifthhorseman/dkg.ttf \
+	/usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf \
+	/usr/share/fonts/truetype/rufscript/Rufscript010.ttf \
+	/usr/share/fonts/truetype/sjfonts/Delphine.ttf \
+	/usr/share/fonts/truetype/sjfonts/SteveHand.ttf \
+	/usr/share/fonts/truetype/tlwg/Purisa.ttf
+STROKES ?= ../shared/data/uji
+TRAINING := --strokes $(STROKES) --variants 24 --epochs 24 --augment strong --conv1 24 --conv2 48 --hidden 192 \
+	--seed 1 --ensemble 3 $(addprefix --font ,$(TRAINING_FONTS))
+
+.PHONY: setup build run test model crossval
 
 setup:
 	@scripts/setup.sh
@@ -17,3 +30,15 @@ run: build
 
 test: setup
 	$(SWIFT) test
+
+# Trains models/letters.onnx as shipped (models/README.md).
+model:
+	@scripts/setup.sh --training
+	$(SWIFT) build -c release --product glyphprep
+	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) -o models/letters.onnx
+
+# Leave-one-writer-out cross-validation of the shipped settings (README, Accuracy).
+crossval:
+	@scripts/setup.sh --training
+	$(SWIFT) build -c release --product glyphprep
+	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) --folds
