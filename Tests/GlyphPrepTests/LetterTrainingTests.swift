@@ -136,6 +136,36 @@ final class LetterTrainingTests: XCTestCase {
         XCTAssertLessThan(one[0][0].failures, 4)
     }
 
+    /// Ensemble members trained side by side are the same networks as trained one after another.
+    func testEnsembleMembersDoNotDependOnJobs() throws {
+        let strokes: [[StrokeSample.Point]] = [[.init(x: 0, y: 0), .init(x: 10, y: 30), .init(x: 20, y: 0)],
+                                               [.init(x: 4, y: 15), .init(x: 16, y: 15)]]
+        let samples = ["w01", "w02"].flatMap { writer in
+            ["A", "b", "c"].map { StrokeSample(writer: writer, character: Character($0), strokes: strokes) }
+        }
+        let pipeline = try TrainingPipeline(text: """
+            version: 1
+            name: t
+            stages:
+              - decode
+              - grayscale
+              - invert: {mode: auto}
+              - normalize
+              - crop_to_bbox: {threshold: 0.35}
+              - resize: {square_pad: 2, size: 28}
+            """).pipeline
+        let corpus = try LetterCorpus.render(samples, renderer: LetterDataRenderer(variants: 2, seed: 3, sizeRange: 200...260),
+                                             pipeline: pipeline)
+        let training = LetterModelTraining(
+            architecture: .letterCNN(conv1: 4, conv2: 6, hidden: 16),
+            configuration: TrainingConfiguration(epochs: 1, batchSize: 4, seed: 9), ensembleSize: 3)
+        let sequential = try training.trainEnsemble(corpus: corpus, trainWriters: ["w01", "w02"], jobs: 1)
+        let concurrent = try training.trainEnsemble(corpus: corpus, trainWriters: ["w01", "w02"], jobs: 2)
+        XCTAssertEqual(sequential.count, 3)
+        XCTAssertEqual(sequential, concurrent)
+        XCTAssertNotEqual(sequential[0], sequential[1], "members have their own seeds")
+    }
+
     func testAccuracySpread() throws {
         let spread = try XCTUnwrap(AccuracySpread([0.9, 1.0]))
         XCTAssertEqual(spread.mean, 0.95, accuracy: 1e-12)

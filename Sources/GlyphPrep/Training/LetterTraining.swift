@@ -148,12 +148,14 @@ public struct LetterModelTraining: Sendable {
         self.ensembleSize = max(1, ensembleSize)
     }
 
-    /// `ensembleSize` models on the same data, member k trained with seed `seed + k`.
+    /// `ensembleSize` models on the same data, member k trained with seed `seed + k`, `jobs`
+    /// members at a time (training one is single-threaded; the members do not depend on `jobs`).
     public func trainEnsemble(
         corpus: LetterCorpus, trainWriters: [String], validationWriters: [String] = [],
-        metadata: [String: String] = [:], progress: (_ member: Int, EpochReport) -> Void = { _, _ in }
+        metadata: [String: String] = [:], jobs: Int = 1,
+        progress: @escaping @Sendable (_ member: Int, EpochReport) -> Void = { _, _ in }
     ) throws -> [TrainedModel] {
-        try (0..<ensembleSize).map { member in
+        try WorkBox<TrainedModel>.run(count: ensembleSize, jobs: jobs) { member in
             var single = self
             single.configuration.seed = configuration.seed &+ UInt64(member)
             return try single.train(corpus: corpus, trainWriters: trainWriters, validationWriters: validationWriters,
@@ -202,37 +204,33 @@ public struct LetterModelTraining: Sendable {
                               log: @Sendable @escaping (String) -> Void = { _ in }) throws -> [FoldResult] {
         let writers = corpus.writers
         guard writers.count >= 2 else { throw TrainingError.invalidData("cross-validation needs at least 2 writers") }
-        let box = FoldBox(count: writers.count)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, writers.count))) { _ in
-            while let index = box.take() {
-                let writer = writers[index]
-                let started = DispatchTime.now()
-                do {
-                    let others = writers.filter { $0 != writer }
-                    let models = try trainEnsemble(corpus: corpus, trainWriters: others) { member, report in
-                        log(String(format: "fold %@%@ epoch %d: loss %.4f, train %.2f %%, %.1f s",
-                                   writer, ensembleSize > 1 ? " model \(member + 1)" : "",
-                                   report.epoch, report.meanLoss, 100 * report.accuracy, report.seconds))
-                    }
-                    let trainCount = try corpus.trainingImages(writers: others).count + (extra?.count ?? 0)
-                    let first = Array(models.prefix(1))
-                    let result = FoldResult(
-                        writer: writer,
-                        scan: try Self.accuracy(of: models, on: corpus.scans[writer]) ?? 0,
-                        clean: try Self.accuracy(of: models, on: corpus.clean[writer]),
-                        naive: try Self.accuracy(of: models, on: corpus.naive[writer]),
-                        singleScan: models.count > 1 ? try Self.accuracy(of: first, on: corpus.scans[writer]) : nil,
-                        singleClean: models.count > 1 ? try Self.accuracy(of: first, on: corpus.clean[writer]) : nil,
-                        trainImages: trainCount,
-                        seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
-                    log(Self.describe(result))
-                    box.store(.success(result), at: index)
-                } catch {
-                    box.store(.failure(TrainingError.invalidData("fold \(writer): \(error)")), at: index)
+        return try WorkBox<FoldResult>.run(count: writers.count, jobs: jobs) { index in
+            let writer = writers[index]
+            let started = DispatchTime.now()
+            do {
+                let others = writers.filter { $0 != writer }
+                let models = try trainEnsemble(corpus: corpus, trainWriters: others) { member, report in
+                    log(String(format: "fold %@%@ epoch %d: loss %.4f, train %.2f %%, %.1f s",
+                               writer, ensembleSize > 1 ? " model \(member + 1)" : "",
+                               report.epoch, report.meanLoss, 100 * report.accuracy, report.seconds))
                 }
+                let trainCount = try corpus.trainingImages(writers: others).count + (extra?.count ?? 0)
+                let first = Array(models.prefix(1))
+                let result = FoldResult(
+                    writer: writer,
+                    scan: try Self.accuracy(of: models, on: corpus.scans[writer]) ?? 0,
+                    clean: try Self.accuracy(of: models, on: corpus.clean[writer]),
+                    naive: try Self.accuracy(of: models, on: corpus.naive[writer]),
+                    singleScan: models.count > 1 ? try Self.accuracy(of: first, on: corpus.scans[writer]) : nil,
+                    singleClean: models.count > 1 ? try Self.accuracy(of: first, on: corpus.clean[writer]) : nil,
+                    trainImages: trainCount,
+                    seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+                log(Self.describe(result))
+                return result
+            } catch {
+                throw TrainingError.invalidData("fold \(writer): \(error)")
             }
         }
-        return try box.results()
     }
 
     /// Accuracy on `images`, counting images the pipeline failed on as wrong; nil without images.
@@ -306,10 +304,12 @@ public struct LetterModelTraining: Sendable {
 }
 
 /// Per-fold outcomes of concurrent cross-validation workers.
-private final class FoldBox: @unchecked Sendable {
+/// Hands out indices 0..<count to worker threads and collects each index's result, so
+/// concurrent work (folds, ensemble members) comes back in index order.
+private final class WorkBox<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
-    private var values: [Result<FoldResult, TrainingError>?]
+    private var values: [Result<Value, TrainingError>?]
 
     init(count: Int) { values = Array(repeating: nil, count: count) }
 
@@ -320,17 +320,34 @@ private final class FoldBox: @unchecked Sendable {
         return next
     }
 
-    func store(_ value: Result<FoldResult, TrainingError>, at index: Int) {
+    func store(_ value: Result<Value, TrainingError>, at index: Int) {
         lock.lock(); defer { lock.unlock() }
         values[index] = value
     }
 
-    func results() throws -> [FoldResult] {
+    func results() throws -> [Value] {
         lock.lock(); defer { lock.unlock() }
         return try values.map { value in
-            guard let value else { throw TrainingError.invalidData("a fold did not finish") }
+            guard let value else { throw TrainingError.invalidData("a task did not finish") }
             return try value.get()
         }
+    }
+
+    /// Runs `work` for every index on up to `jobs` threads; results in index order.
+    static func run(count: Int, jobs: Int, _ work: @Sendable (Int) throws -> Value) throws -> [Value] {
+        let box = WorkBox(count: count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
+            while let index = box.take() {
+                do {
+                    box.store(.success(try work(index)), at: index)
+                } catch let error as TrainingError {
+                    box.store(.failure(error), at: index)
+                } catch {
+                    box.store(.failure(TrainingError.invalidData("\(error)")), at: index)
+                }
+            }
+        }
+        return try box.results()
     }
 }
 

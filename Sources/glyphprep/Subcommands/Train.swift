@@ -101,7 +101,7 @@ extension GlyphPrepCommand {
         @Option(help: "A file to keep the rendered images in between runs (reused when pipeline, writers, variants, seed and sizes match).")
         var cache: String?
 
-        @Option(help: "Threads for rendering and for concurrent folds.")
+        @Option(help: "Threads for rendering, concurrent folds and ensemble members (results do not depend on it).")
         var jobs = 2
 
         @Option(name: .shortAndLong, help: "The ONNX file to write (required unless --folds).")
@@ -246,7 +246,8 @@ extension GlyphPrepCommand {
                 + (held.isEmpty ? "" : "; held out \(held.joined(separator: ","))")
             let models: [TrainedModel]
             if let corpus {
-                models = try trainer.trainEnsemble(corpus: corpus, trainWriters: trainWriters, validationWriters: held) { member, report in
+                models = try trainer.trainEnsemble(corpus: corpus, trainWriters: trainWriters, validationWriters: held,
+                                                    jobs: jobs) { member, report in
                     var line = String(format: "%@epoch %d/%d: loss %.4f, train %.2f %%",
                                       ensemble > 1 ? "model \(member + 1)/\(ensemble) " : "", report.epoch, epochs,
                                       report.meanLoss, 100 * report.accuracy)
