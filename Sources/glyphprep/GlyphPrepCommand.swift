@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GlyphPrep
 
 @main
@@ -13,6 +14,19 @@ struct GlyphPrepCommand: ParsableCommand {
         version: GlyphPrepVersion.string,
         subcommands: [Run.self, Merge.self, Validate.self, Stages.self, Preview.self, Sheet.self, Report.self, Synth.self, Classify.self, Train.self, Eval.self]
     )
+
+    /// As ArgumentParser's, but a file-system error of any subcommand is reported as
+    /// "path: reason" with the usage status, instead of as Foundation's raw NSError text.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as CocoaError {
+            exit(withError: commandFailure(error))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit statuses shared by the subcommands.

@@ -122,6 +122,13 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(report.status, 0, report.stderr)
         let names = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted()
         XCTAssertEqual(names, ["in", "out", "preview.png", "report.html", "sheet.png"], "no temporary files left")
+
+        // An output folder that cannot be made is reported as path: reason, not as an NSError dump.
+        let blocked = try BuiltBinary.run(["preview", pipeline, scan.path, "-o", "sheet.png/inside.png"], in: root)
+        XCTAssertEqual(blocked.status, 64)
+        XCTAssertFalse(blocked.stderr.contains("NSCocoaErrorDomain"), blocked.stderr)
+        XCTAssertTrue(blocked.stderr.hasPrefix("Error: "), blocked.stderr)
+        XCTAssertTrue(blocked.stderr.contains("sheet.png"), blocked.stderr)
     }
 
     func testUsageAndPipelineErrorsExit64() throws {

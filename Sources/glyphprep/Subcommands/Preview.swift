@@ -40,7 +40,7 @@ extension GlyphPrepCommand {
             do {
                 try renderer.render(files: images).writePNG(to: output)
             } catch {
-                throw ValidationError("\(error)")
+                throw commandFailure(error)
             }
         }
     }

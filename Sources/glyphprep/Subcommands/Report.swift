@@ -26,7 +26,7 @@ extension GlyphPrepCommand {
                 let html = try HTMLReport(outputDirectory: directory, inputDirectory: input, labels: trueLabels).render()
                 try AtomicFile.write(Array(html.utf8), to: output)
             } catch {
-                throw ValidationError("\(error)")
+                throw commandFailure(error)
             }
         }
     }

@@ -29,7 +29,7 @@ extension GlyphPrepCommand {
             } catch let error as ValidationError {
                 throw error
             } catch {
-                throw runFailure(error)
+                throw commandFailure(error)
             }
             for note in summary.notes { FileHandle.standardError.write(Data("glyphprep: \(note)\n".utf8)) }
             FileHandle.standardError.write(Data((summary.line + "\n").utf8))
@@ -75,12 +75,15 @@ struct RunOptions: ParsableArguments {
     }
 }
 
-/// Reports an error of the run as a whole (not of one file) and exits with the usage status.
-func runFailure(_ error: Error) -> ExitCode {
+/// Reports an error that stops a command (not one file's, which the manifest records) as
+/// "path: reason" for file-system errors, and exits with the usage status.
+func commandFailure(_ error: Error) -> ExitCode {
     let message: String
     if let cocoa = error as? CocoaError, let path = cocoa.userInfo[NSFilePathErrorKey] as? String {
         let reason = (cocoa.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? cocoa.localizedDescription
         message = "\(path): \(reason)"
+    } else if let cocoa = error as? CocoaError {
+        message = cocoa.localizedDescription
     } else {
         message = "\(error)"
     }

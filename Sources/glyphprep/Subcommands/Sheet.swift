@@ -51,7 +51,7 @@ extension GlyphPrepCommand {
             } catch let error as ValidationError {
                 throw error
             } catch {
-                throw ValidationError("\(error)")
+                throw commandFailure(error)
             }
         }
     }
