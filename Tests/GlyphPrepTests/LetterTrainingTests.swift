@@ -19,6 +19,29 @@ final class LetterTrainingTests: XCTestCase {
             .train(on: data, labels: EMNISTLetters.labels)
     }
 
+    /// The same two-stroke "letter" as each of `characters`, for writers w01 and w02.
+    private func twoWriterSamples(_ characters: [String]) -> [StrokeSample] {
+        let strokes: [[StrokeSample.Point]] = [[.init(x: 0, y: 0), .init(x: 10, y: 30), .init(x: 20, y: 0)],
+                                               [.init(x: 4, y: 15), .init(x: 16, y: 15)]]
+        return ["w01", "w02"].flatMap { writer in
+            characters.map { StrokeSample(writer: writer, character: Character($0), strokes: strokes) }
+        }
+    }
+
+    private func smallPipeline() throws -> Pipeline {
+        try TrainingPipeline(text: """
+            version: 1
+            name: t
+            stages:
+              - decode
+              - grayscale
+              - invert: {mode: auto}
+              - normalize
+              - crop_to_bbox: {threshold: 0.35}
+              - resize: {square_pad: 2, size: 28}
+            """).pipeline
+    }
+
     func testONNXExportMatchesPredict() throws {
         let model = try tinyModel()
         let data = try model.onnxData(metadata: [ONNXClassifier.MetadataKey.pipeline: "version: 1\n",
@@ -109,22 +132,8 @@ final class LetterTrainingTests: XCTestCase {
     }
 
     func testRenderingIsDeterministicAcrossJobs() throws {
-        let strokes: [[StrokeSample.Point]] = [[.init(x: 0, y: 0), .init(x: 10, y: 30), .init(x: 20, y: 0)],
-                                               [.init(x: 4, y: 15), .init(x: 16, y: 15)]]
-        let samples = ["w01", "w02"].flatMap { writer in
-            ["A", "b"].map { StrokeSample(writer: writer, character: Character($0), strokes: strokes) }
-        }
-        let pipeline = try TrainingPipeline(text: """
-            version: 1
-            name: t
-            stages:
-              - decode
-              - grayscale
-              - invert: {mode: auto}
-              - normalize
-              - crop_to_bbox: {threshold: 0.35}
-              - resize: {square_pad: 2, size: 28}
-            """).pipeline
+        let samples = twoWriterSamples(["A", "b"])
+        let pipeline = try smallPipeline()
         let one = try LetterDataRenderer(variants: 2, seed: 3, sizeRange: 200...260, jobs: 1)
             .render(samples, route: .scan, pipelines: [pipeline])
         let two = try LetterDataRenderer(variants: 2, seed: 3, sizeRange: 200...260, jobs: 2)
@@ -138,22 +147,8 @@ final class LetterTrainingTests: XCTestCase {
 
     /// Ensemble members trained side by side are the same networks as trained one after another.
     func testEnsembleMembersDoNotDependOnJobs() throws {
-        let strokes: [[StrokeSample.Point]] = [[.init(x: 0, y: 0), .init(x: 10, y: 30), .init(x: 20, y: 0)],
-                                               [.init(x: 4, y: 15), .init(x: 16, y: 15)]]
-        let samples = ["w01", "w02"].flatMap { writer in
-            ["A", "b", "c"].map { StrokeSample(writer: writer, character: Character($0), strokes: strokes) }
-        }
-        let pipeline = try TrainingPipeline(text: """
-            version: 1
-            name: t
-            stages:
-              - decode
-              - grayscale
-              - invert: {mode: auto}
-              - normalize
-              - crop_to_bbox: {threshold: 0.35}
-              - resize: {square_pad: 2, size: 28}
-            """).pipeline
+        let samples = twoWriterSamples(["A", "b", "c"])
+        let pipeline = try smallPipeline()
         let corpus = try LetterCorpus.render(samples, renderer: LetterDataRenderer(variants: 2, seed: 3, sizeRange: 200...260),
                                              pipeline: pipeline)
         let training = LetterModelTraining(
