@@ -51,7 +51,9 @@ final class OutlineFontTests: XCTestCase {
     /// draws it: thinning and tracing lose no part of a letter (the dots of i and j included).
     func testStrokesRedrawTheFontsLetters() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.dejaVu.path), "fonts-dejavu-core is not installed")
-        let letters = try OutlineFont.letters(from: Self.dejaVu, writer: "font-dejavu", size: 64)
+        let font = try OutlineFont.letters(from: Self.dejaVu, writer: "font-dejavu", size: 64)
+        XCTAssertEqual(font.family, "DejaVu Sans")
+        let letters = font.samples
         XCTAssertEqual(letters.count, 52)
         XCTAssertEqual(Set(letters.compactMap(\.classLabel)).count, 26)
         XCTAssertTrue(letters.allSatisfy { $0.writer == "font-dejavu" })

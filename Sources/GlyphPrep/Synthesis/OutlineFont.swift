@@ -7,11 +7,11 @@ import Foundation
 /// to its centre line and traced into strokes, so the renderer can write it with any pen,
 /// slant and paper, like one more writer.
 public enum OutlineFont {
-    /// The letters a–z and A–Z of the font file at `url`, with `writer` as their writer id.
-    /// `size` is the font size in pixels the glyphs are drawn at before thinning. The family
-    /// name comes from the file; were it wrong, Pango would quietly draw its default font, so
-    /// callers should show `familyName(ofFont:)` to the user.
-    public static func letters(from url: URL, writer: String, size: Int = 96) throws -> [StrokeSample] {
+    /// The letters a–z and A–Z of the font file at `url`, with `writer` as their writer id, and
+    /// the family name read from the file. `size` is the font size in pixels the glyphs are
+    /// drawn at before thinning. Were the family name wrong, Pango would quietly draw its
+    /// default font, so callers should show it to the user.
+    public static func letters(from url: URL, writer: String, size: Int = 96) throws -> (family: String, samples: [StrokeSample]) {
         let data = try Data(contentsOf: url)
         guard let family = familyName(ofFont: [UInt8](data)) else {
             throw SynthesisError("\(url.path): not a TrueType/OpenType font with a family name")
@@ -27,7 +27,7 @@ public enum OutlineFont {
             guard !strokes.isEmpty else { continue }
             samples.append(StrokeSample(writer: writer, character: character, strokes: strokes, line: index + 1))
         }
-        return samples
+        return (family, samples)
     }
 
     /// A glyph drawn as 8-bit coverage.
@@ -72,7 +72,7 @@ public enum OutlineFont {
 
     /// The family name in a TrueType/OpenType file's `name` table (typographic family, ID 16,
     /// else family, ID 1; Windows Unicode or Macintosh Roman records), nil if there is none.
-    public static func familyName(ofFont bytes: [UInt8]) -> String? {
+    static func familyName(ofFont bytes: [UInt8]) -> String? {
         func u16(_ at: Int) -> Int? { at >= 0 && at + 2 <= bytes.count ? Int(bytes[at]) << 8 | Int(bytes[at + 1]) : nil }
         func u32(_ at: Int) -> Int? {
             guard let high = u16(at), let low = u16(at + 2) else { return nil }

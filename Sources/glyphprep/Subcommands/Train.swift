@@ -173,11 +173,9 @@ extension GlyphPrepCommand {
                     samples += try HersheyFont.letters(from: URL(fileURLWithPath: path), writer: writer(path))
                 }
                 for path in font {
-                    let url = URL(fileURLWithPath: path)
-                    let letters = try OutlineFont.letters(from: url, writer: writer(path))
-                    let family = OutlineFont.familyName(ofFont: [UInt8](try Data(contentsOf: url))) ?? "?"
-                    say("font \(path): family \"\(family)\", \(letters.count) letters")
-                    samples += letters
+                    let font = try OutlineFont.letters(from: URL(fileURLWithPath: path), writer: writer(path))
+                    say("font \(path): family \"\(font.family)\", \(font.samples.count) letters")
+                    samples += font.samples
                 }
                 let fonts = try LetterCorpus.render(samples, renderer: renderer, pipeline: training.pipeline,
                                                     naive: nil, withClean: false) { say($0) }
