@@ -23,6 +23,11 @@ final class TrainEvalCLITests: XCTestCase {
         XCTAssertNoThrow(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds"]))
         XCTAssertNoThrow(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds", "--ensemble", "3"]))
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds", "--ensemble", "0"]))
+        XCTAssertNoThrow(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds", "--fold-writers", "w01,w08"]))
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--fold-writers", "w01", "-o", "m.onnx"]),
+                             "--fold-writers needs --folds")
+        XCTAssertNoThrow(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--label-smoothing", "0.1", "-o", "m.onnx"]))
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--label-smoothing", "1", "-o", "m.onnx"]))
         XCTAssertNoThrow(try GlyphPrepCommand.parseAsRoot(
             ["train", "p.yaml", "--strokes", "uji", "--holdout", "w08", "--ablate", "baseline,desk", "-o", "m.onnx"]))
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--folds", "--ablate", "desk"]),

@@ -161,6 +161,22 @@ final class LetterTrainingTests: XCTestCase {
         XCTAssertNotEqual(sequential[0], sequential[1], "members have their own seeds")
     }
 
+    /// `heldOut` picks folds: the same fold, alone, gives the same result as among all folds.
+    func testCrossValidationCanRunChosenFolds() throws {
+        let samples = twoWriterSamples(["A", "b", "c"])
+        let corpus = try LetterCorpus.render(samples, renderer: LetterDataRenderer(variants: 2, seed: 3, sizeRange: 200...260),
+                                             pipeline: try smallPipeline())
+        let training = LetterModelTraining(
+            architecture: .letterCNN(conv1: 4, conv2: 6, hidden: 16),
+            configuration: TrainingConfiguration(epochs: 1, batchSize: 4, seed: 9))
+        let all = try training.crossValidate(corpus: corpus, jobs: 2)
+        XCTAssertEqual(all.map(\.writer), ["w01", "w02"])
+        let second = try training.crossValidate(corpus: corpus, heldOut: ["w02"], jobs: 1)
+        XCTAssertEqual(second.map(\.writer), ["w02"])
+        XCTAssertEqual(second[0].scan, all[1].scan)
+        XCTAssertEqual(second[0].trainImages, all[1].trainImages)
+    }
+
     func testAccuracySpread() throws {
         let spread = try XCTUnwrap(AccuracySpread([0.9, 1.0]))
         XCTAssertEqual(spread.mean, 0.95, accuracy: 1e-12)

@@ -31,15 +31,19 @@ final class PipelineConfigurationTests: XCTestCase {
               - grayscale
               - sigmoid_contrast: {gain: 10}
               - crop_to_bbox: {threshold: otsu}
+              - deskew: {max_shear: 0.4}
               - resize: {square_pad: 2}
             """)
         XCTAssertEqual(config.name, "demo")
-        XCTAssertEqual(config.stages.count, 4)
+        XCTAssertEqual(config.stages.count, 5)
         let sigmoid = try XCTUnwrap(config.stages[1] as? SigmoidContrastStage)
         XCTAssertEqual(sigmoid.gain, 10)
         XCTAssertEqual(sigmoid.midpoint, 0.5)
         XCTAssertEqual((config.stages[2] as? CropToBBoxStage)?.threshold, .otsu)
-        XCTAssertEqual((config.stages[3] as? ResizeStage)?.mode, .squarePad(padding: 2, size: 28))
+        let deskew = try XCTUnwrap(config.stages[3] as? DeskewStage)
+        XCTAssertEqual(deskew.maxShear, 0.4)
+        XCTAssertEqual(deskew.threshold, 0.35)
+        XCTAssertEqual((config.stages[4] as? ResizeStage)?.mode, .squarePad(padding: 2, size: 28))
         XCTAssertEqual(config.decode.maxPixels, 100_000_000)
     }
 

@@ -43,6 +43,25 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(try NormalizeStage().apply(blank, context: &context).pixels.max(), 0)
     }
 
+    func testNormalizeFindsALetterSmallerThanTheInkPercentile() throws {
+        // A 2×20 px stroke on a 400×300 page: 0.033 % of the pixels, under the top 0.1 %.
+        let tiny = TestImages.block(width: 400, height: 300, rect: PixelRect(x: 200, y: 100, width: 2, height: 20),
+                                    ink: 60, background: 10)
+        var context = TestImages.context(for: tiny)
+        let stage = NormalizeStage(inkPercentile: 99.9, minContrast: 16)
+        XCTAssertEqual(Histogram(tiny.pixels).percentile(99.9), 10, "the ink percentile alone sees only paper")
+        let stretched = try stage.apply(tiny, context: &context)
+        XCTAssertEqual(stretched[200, 110], 255)
+        XCTAssertEqual(stretched[10, 10], 0)
+        // Paper with faint noise (±6 grey levels) stays blank.
+        var state: UInt32 = 11
+        let noisy = Raster(width: 400, height: 300, pixels: (0..<120_000).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return 10 + Float(state >> 28) * 0.8 - 6
+        })
+        XCTAssertEqual(try stage.apply(noisy, context: &context).pixels.max(), 0)
+    }
+
     func testNormalizeCanIgnoreBrightEdges() throws {
         // Faint ink (60) in the middle, a bright desk edge (250) along the top.
         var image = TestImages.block(width: 100, height: 100, rect: PixelRect(x: 40, y: 30, width: 3, height: 40), ink: 60, background: 0)
@@ -296,6 +315,17 @@ final class StageTests: XCTestCase {
         var fresh = TestImages.context(for: image)
         _ = try CropToBBoxStage().apply(image, context: &fresh)
         XCTAssertEqual(fresh.inkBox, PixelRect(x: 0, y: 0, width: 80, height: 40))
+
+        // A letter written up to the top edge, with nothing else: kept.
+        var cutOff = Raster(width: 80, height: 60)
+        for y in 0..<30 { for x in 40..<44 { cutOff[x, y] = 255 } }
+        var edgeContext = TestImages.context(for: cutOff)
+        _ = try CropToBBoxStage(ignoreBorder: true).apply(cutOff, context: &edgeContext)
+        XCTAssertEqual(edgeContext.inkBox, PixelRect(x: 40, y: 0, width: 4, height: 30))
+        // Only a desk along the edge (a quarter of the image): still no ink.
+        let deskOnly = TestImages.block(width: 80, height: 60, rect: PixelRect(x: 0, y: 0, width: 20, height: 60))
+        var deskContext = TestImages.context(for: deskOnly)
+        XCTAssertThrowsError(try CropToBBoxStage(ignoreBorder: true).apply(deskOnly, context: &deskContext))
     }
 
     func testDistanceTransformIsEuclidean() {
@@ -326,6 +356,35 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(thickWidth, 8, accuracy: 2.5, "12 px pen thinned towards 8 % of 100 px")
         XCTAssertEqual(thinWidth, thickWidth, accuracy: 1.5)
         XCTAssertEqual(thin.width, 80 + 2 * 4, "the canvas grows by the new radius")
+    }
+
+    func testDeskewStandsASlantedStrokeUpright() throws {
+        // A 6 px wide stroke, 60 px tall, leaning right by 0.4 px per row; an upright one beside it.
+        func stroke(shear: Double) -> Raster {
+            var image = Raster(width: 40, height: 60)
+            for y in 0..<60 {
+                let left = Int((10 + shear * Double(59 - y)).rounded())
+                for x in left..<(left + 6) { image[x, y] = 255 }
+            }
+            return image
+        }
+        let slanted = stroke(shear: 0.4)
+        let measured = try XCTUnwrap(DeskewStage.slant(slanted, level: 90))
+        XCTAssertEqual(measured.shear, -0.4, accuracy: 0.02)
+        var context = TestImages.context(for: slanted)
+        let upright = try DeskewStage().apply(slanted, context: &context)
+        XCTAssertEqual(upright.height, 60, "rows do not move")
+        XCTAssertEqual(Double(upright.width), 6, accuracy: 1, "trimmed to the now vertical stroke")
+        XCTAssertEqual(try XCTUnwrap(DeskewStage.slant(upright, level: 90)).shear, 0, accuracy: 0.02)
+
+        let straight = stroke(shear: 0)
+        XCTAssertEqual(try DeskewStage().apply(straight, context: &context), straight, "an upright glyph is left alone")
+
+        let limited = try DeskewStage(maxShear: 0.1).apply(slanted, context: &context)
+        XCTAssertEqual(try XCTUnwrap(DeskewStage.slant(limited, level: 90)).shear, -0.3, accuracy: 0.03,
+                       "only max_shear of the slant is removed")
+        XCTAssertEqual(try DeskewStage().apply(Raster(width: 5, height: 5), context: &context), Raster(width: 5, height: 5),
+                       "no ink, nothing to do")
     }
 }
 

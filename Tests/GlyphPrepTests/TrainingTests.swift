@@ -29,9 +29,30 @@ final class TrainingTests: XCTestCase {
     func testGradientsMatchFiniteDifferences() throws {
         try checkGradients(tinyArchitecture)
         try checkGradients(overlapArchitecture)
+        try checkGradients(tinyArchitecture, smoothing: 0.2)
     }
 
-    private func checkGradients(_ architecture: NetworkArchitecture) throws {
+    func testLabelSmoothingLossIsCrossEntropyWithTheSmoothedTarget() throws {
+        var rng = SeededRandom(seed: 5)
+        let network = try Network(architecture: tinyArchitecture, rng: &rng)
+        let input = (0..<tinyArchitecture.input.count).map { _ in rng.nextFloat(in: -1, 1) }
+        var forwardRng = SeededRandom(seed: 0)
+        let logits: [Float] = try input.withUnsafeBufferPointer { x in
+            let output = network.forward(input: try XCTUnwrap(x.baseAddress), batch: 1, training: false, rng: &forwardRng)
+            return Array(UnsafeBufferPointer(start: output, count: 3))
+        }
+        let top = logits.max() ?? 0
+        let logSum = logf(logits.map { expf($0 - top) }.reduce(0, +)) + top
+        let logProbabilities = logits.map { $0 - logSum }
+        let smoothing: Float = 0.3, classes = Float(logits.count)
+        let expected = -logProbabilities.enumerated().map { j, value in
+            ((j == 1 ? 1 - smoothing : 0) + smoothing / classes) * value
+        }.reduce(0, +)
+        XCTAssertEqual(network.lossAndGradients(input: input, labels: [1], smoothing: smoothing), expected, accuracy: 1e-4)
+        XCTAssertEqual(network.lossAndGradients(input: input, labels: [1]), -logProbabilities[1], accuracy: 1e-4)
+    }
+
+    private func checkGradients(_ architecture: NetworkArchitecture, smoothing: Float = 0) throws {
         var rng = SeededRandom(seed: 7)
         let network = try Network(architecture: architecture, rng: &rng)
         // Nonzero biases so that no ReLU sits exactly at its kink.
@@ -42,7 +63,7 @@ final class TrainingTests: XCTestCase {
         let input = (0..<(batch * architecture.input.count)).map { _ in rng.nextFloat(in: -1, 1) }
         let labels = [0, 2, 1]
 
-        _ = network.lossAndGradients(input: input, labels: labels, training: true, seed: 99)
+        _ = network.lossAndGradients(input: input, labels: labels, training: true, seed: 99, smoothing: smoothing)
         let analytic = network.parameters.map { $0.gradient.array(count: $0.count) }
 
         let epsilon: Float = 2e-3
@@ -51,9 +72,11 @@ final class TrainingTests: XCTestCase {
             for i in 0..<p.count {
                 let saved = p.value.pointer[i]
                 p.value.pointer[i] = saved + epsilon
-                let plus = network.lossAndGradients(input: input, labels: labels, training: true, seed: 99)
+                let plus = network.lossAndGradients(input: input, labels: labels, training: true, seed: 99,
+                                                    smoothing: smoothing)
                 p.value.pointer[i] = saved - epsilon
-                let minus = network.lossAndGradients(input: input, labels: labels, training: true, seed: 99)
+                let minus = network.lossAndGradients(input: input, labels: labels, training: true, seed: 99,
+                                                     smoothing: smoothing)
                 p.value.pointer[i] = saved
                 numeric[i] = (plus - minus) / (2 * epsilon)
             }

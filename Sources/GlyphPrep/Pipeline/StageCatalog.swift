@@ -7,6 +7,7 @@ public enum StageCatalog {
         NormalizeStage.self,
         SigmoidContrastStage.self,
         CropToBBoxStage.self,
+        DeskewStage.self,
         StrokeWidthStage.self,
         BlurStage.self,
         ResizeStage.self,

@@ -11,6 +11,10 @@ import Foundation
 /// (the largest group that is not thin and straight), and apart from it towards that edge by
 /// a quarter of its size. A t's bar, an i's dot and a lone l stay.
 ///
+/// With `ignore_border`, groups touching the image edge are left out (a desk, a shadow), unless
+/// nothing else is left: then those covering at most an eighth of the image are kept, for a
+/// letter written up to the edge of the photo.
+///
 /// Records the box in source pixels for the manifest. An image without ink fails with `no_ink`.
 public struct CropToBBoxStage: PipelineStage {
     public static let name = "crop_to_bbox"
@@ -19,7 +23,7 @@ public struct CropToBBoxStage: PipelineStage {
         ParameterDoc("threshold", "fraction 0…1 | otsu", default: "0.5", "ink is brighter than threshold × 255 (otsu: chosen from the histogram)"),
         ParameterDoc("min_area", "pixels ≥ 1", default: "16", "connected groups of ink smaller than this are ignored"),
         ParameterDoc("margin", "pixels ≥ 0", default: "0", "extra border kept around the box (clipped to the image)"),
-        ParameterDoc("ignore_border", "true | false", default: "false", "ignore groups touching the image edge (desk, sheet edges, shadows)"),
+        ParameterDoc("ignore_border", "true | false", default: "false", "ignore groups touching the image edge (desk, sheet edges, shadows) unless no other ink is left"),
         ParameterDoc("ignore_edge_lines", "true | false", default: "false", "ignore thin straight lines along an image edge, apart from the letter (sheet edges in photos)"),
     ]
 
@@ -97,12 +101,17 @@ public struct CropToBBoxStage: PipelineStage {
     func inkBox(_ image: Raster, level: Float) -> PixelRect? {
         let width = image.width, height = image.height
         var regions = BrightRegions(image, above: level)
-        var groups: [InkGroup] = []
+        var groups: [InkGroup] = [], borderGroups: [InkGroup] = []
         for start in 0..<(width * height) where regions.isUnvisitedBright(start) {
             var group = InkGroup()
             regions.fill(from: start) { x, y in group.add(x: x, y: y) }
+            guard group.area >= minArea else { continue }
             let touchesBorder = group.minX == 0 || group.minY == 0 || group.maxX == width - 1 || group.maxY == height - 1
-            if group.area >= minArea && !(ignoreBorder && touchesBorder) { groups.append(group) }
+            if ignoreBorder && touchesBorder { borderGroups.append(group) } else { groups.append(group) }
+        }
+        if groups.isEmpty {
+            // A letter written up to the edge of the photo: the only ink touches the border.
+            groups = borderGroups.filter { $0.area <= width * height / Self.largestBorderInkDivisor }
         }
         if ignoreEdgeLines { groups = Self.withoutEdgeLines(groups, width: width, height: height) }
         guard !groups.isEmpty else { return nil }
@@ -114,6 +123,10 @@ public struct CropToBBoxStage: PipelineStage {
     /// Sheet-edge lines (see the type's doc comment): length over width, largest angle to an
     /// image axis in degrees, band along the edges and gap to the main ink as fractions (of the
     /// shorter side and of the main ink's larger extent).
+    /// With `ignoreBorder`, when no other ink is left, groups touching the edge are kept if they
+    /// cover at most 1/this of the image (ink; a desk or shadow is larger).
+    static let largestBorderInkDivisor = 8
+
     static let lineElongation = 8.0, maxLineAngle = 12.0, edgeBand = 0.2, lineGap = 0.25
 
     /// `groups` without sheet-edge lines: thin straight groups along and near an image edge,

@@ -2,8 +2,10 @@
 ///
 /// Levels come from robust percentiles of the (already inverted) image: the paper is most of
 /// a letter scan, so the median is the paper; the ink is the top of the histogram. Faint
-/// pencil and dark marker end alike. An image whose ink is within `min_contrast` grey levels
-/// of its paper has no ink to stretch and becomes black (then `crop_to_bbox` reports `no_ink`).
+/// pencil and dark marker end alike. When the ink percentile is within `min_contrast` of the
+/// paper, the letter may just be very small: the percentile ten times closer to 100 (99.99 for
+/// 99.9) is tried. An image whose ink is still within `min_contrast` grey levels of its paper
+/// has no ink to stretch and becomes black (then `crop_to_bbox` reports `no_ink`).
 ///
 /// With `clear_border`, bright regions connected to the image edge (the desk or the sheet's
 /// edge in a phone photo, which inversion makes brighter than any ink) are set to the paper
@@ -60,16 +62,22 @@ public struct NormalizeStage: PipelineStage {
 
     public func apply(_ image: Raster, context: inout StageContext) throws(StageFailure) -> Raster {
         var (paper, ink) = levels(image, excluding: nil)
+        var excluded: [Bool]?
         if clearBorder {
             // Up to three rounds: once a bright desk is left out, its dimmer rim may still be
             // the brightest thing, and it is connected to the edge too.
-            var excluded: [Bool]?
             for _ in 0..<3 where Double(ink - paper) >= minContrast {
                 let mask = Self.borderRegions(image, above: paper + 0.5 * (ink - paper))
                 guard mask != excluded, mask.contains(true) else { break }
                 excluded = mask
                 (paper, ink) = levels(image, excluding: mask)
             }
+        }
+        if Double(ink - paper) < minContrast {
+            // A letter smaller than the ink percentile's share of the image (a small i on a
+            // large page) leaves that percentile on the paper: look ten times closer to the top.
+            let fine = levels(image, excluding: excluded, inkPercentile: 100 - (100 - inkPercentile) / 10).ink
+            if Double(fine - paper) >= minContrast { ink = fine }
         }
         var out = image
         guard Double(ink - paper) >= minContrast else {
@@ -87,7 +95,8 @@ public struct NormalizeStage: PipelineStage {
 extension NormalizeStage {
     /// The paper and ink levels (percentiles) of `image`, leaving out the pixels `excluding`
     /// marks (and, with `ignoreBorder`, the edge bands).
-    func levels(_ image: Raster, excluding mask: [Bool]?) -> (paper: Float, ink: Float) {
+    func levels(_ image: Raster, excluding mask: [Bool]?, inkPercentile: Double? = nil) -> (paper: Float, ink: Float) {
+        let inkPercentile = inkPercentile ?? self.inkPercentile
         guard let mask, mask.count == image.pixels.count else {
             let histogram = ignoreBorder > 0 ? Histogram(image.cropped(to: innerRect(image)).pixels) : Histogram(image.pixels)
             return (histogram.percentile(paperPercentile), histogram.percentile(inkPercentile))
@@ -99,7 +108,7 @@ extension NormalizeStage {
                 histogram.add(image.pixels[y * image.width + x])
             }
         }
-        guard histogram.total > 0 else { return levels(image, excluding: nil) }
+        guard histogram.total > 0 else { return levels(image, excluding: nil, inkPercentile: inkPercentile) }
         return (histogram.percentile(paperPercentile), histogram.percentile(inkPercentile))
     }
 

@@ -176,10 +176,11 @@ public struct LetterModelTraining: Sendable {
 
     /// The configuration `glyphprep train` uses.
     public static func defaultConfiguration(
-        epochs: Int, seed: UInt64, augmentation: AugmentationConfiguration? = defaultAugmentation
+        epochs: Int, seed: UInt64, augmentation: AugmentationConfiguration? = defaultAugmentation,
+        labelSmoothing: Float = 0
     ) -> TrainingConfiguration {
         TrainingConfiguration(epochs: epochs, batchSize: 64, learningRate: 2e-3, weightDecay: 1e-4, seed: seed,
-                              augmentation: augmentation, learningRateDecayPerEpoch: 0.8)
+                              augmentation: augmentation, learningRateDecayPerEpoch: 0.8, labelSmoothing: labelSmoothing)
     }
 
     /// Trains on the scans of `trainWriters` (+ `extra`), validating after each epoch on the scans
@@ -197,15 +198,16 @@ public struct LetterModelTraining: Sendable {
                    progress: progress)
     }
 
-    /// Leave-one-writer-out over `corpus.writers`: one model per writer, trained on all others,
-    /// scored on the held-out writer along every route the corpus has. Folds run `jobs` at a
-    /// time; results are in writer order.
-    public func crossValidate(corpus: LetterCorpus, jobs: Int = 2,
+    /// Leave-one-writer-out over `corpus.writers`: one model per writer in `heldOut` (default:
+    /// all), trained on all other writers, scored on the held-out writer along every route the
+    /// corpus has. Folds run `jobs` at a time; results are in the order of `heldOut`.
+    public func crossValidate(corpus: LetterCorpus, heldOut: [String]? = nil, jobs: Int = 2,
                               log: @Sendable @escaping (String) -> Void = { _ in }) throws -> [FoldResult] {
         let writers = corpus.writers
         guard writers.count >= 2 else { throw TrainingError.invalidData("cross-validation needs at least 2 writers") }
-        return try WorkBox<FoldResult>.run(count: writers.count, jobs: jobs) { index in
-            let writer = writers[index]
+        let folds = heldOut ?? writers
+        return try WorkBox<FoldResult>.run(count: folds.count, jobs: jobs) { index in
+            let writer = folds[index]
             let started = DispatchTime.now()
             do {
                 let others = writers.filter { $0 != writer }

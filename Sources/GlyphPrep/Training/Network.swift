@@ -154,7 +154,8 @@ public final class Network {
 
     /// Mean softmax cross-entropy of the last forward pass; sets parameter gradients to its
     /// gradient (replacing earlier values). Returns the loss and the number of correct argmaxes.
-    func backward(labels: UnsafeBufferPointer<Int>) -> (loss: Float, correct: Int) {
+    /// With `smoothing` ε the target is 1 − ε on the label plus ε spread over all classes.
+    func backward(labels: UnsafeBufferPointer<Int>, smoothing: Float = 0) -> (loss: Float, correct: Int) {
         let batch = labels.count
         let classes = outputShape.count
         let logits = activations[layers.count].pointer
@@ -177,10 +178,15 @@ public final class Network {
             }
             let label = labels[n]
             if best == label { correct += 1 }
-            loss += Double(logf(sum) - (z[label] - top))
+            let spread = smoothing / Float(classes)
+            var targetDotLogits = (1 - smoothing) * (z[label] - top)
+            if smoothing > 0 {
+                for j in 0..<classes { targetDotLogits += spread * (z[j] - top) }
+            }
+            loss += Double(logf(sum) - targetDotLogits)
             let inv = scale / sum
-            for j in 0..<classes { dz[j] *= inv }
-            dz[label] -= scale
+            for j in 0..<classes { dz[j] = dz[j] * inv - spread * scale }
+            dz[label] -= (1 - smoothing) * scale
         }
         for p in parameters { p.gradient.zero(p.count) }
         for i in stride(from: layers.count - 1, through: 0, by: -1) {
@@ -192,7 +198,8 @@ public final class Network {
     }
 
     /// Loss and gradients for one batch; `labels` must be in 0..<classes.
-    func lossAndGradients(input: [Float], labels: [Int], training: Bool = false, seed: UInt64 = 0) -> Float {
+    func lossAndGradients(input: [Float], labels: [Int], training: Bool = false, seed: UInt64 = 0,
+                          smoothing: Float = 0) -> Float {
         var rng = SeededRandom(seed: seed)
         let batch = labels.count
         input.withUnsafeBufferPointer { x in
@@ -200,7 +207,7 @@ public final class Network {
                 _ = forward(input: base, batch: batch, training: training, rng: &rng)
             }
         }
-        return labels.withUnsafeBufferPointer { backward(labels: $0).loss }
+        return labels.withUnsafeBufferPointer { backward(labels: $0, smoothing: smoothing).loss }
     }
 
     /// The weights as an exported model (dropout removed, softmax appended).

@@ -16,11 +16,14 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     public var presentationsPerEpoch: Int?
     /// The learning rate is multiplied by this after every epoch (1 keeps it constant).
     public var learningRateDecayPerEpoch: Float
+    /// Label smoothing ε: the training target puts 1 − ε on the label and spreads ε over all
+    /// classes (0 = plain one-hot cross-entropy).
+    public var labelSmoothing: Float
 
     public init(epochs: Int = 10, batchSize: Int = 64, learningRate: Float = 1e-3, beta1: Float = 0.9,
                 beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, seed: UInt64 = 1,
                 augmentation: AugmentationConfiguration? = nil, presentationsPerEpoch: Int? = nil,
-                learningRateDecayPerEpoch: Float = 1) {
+                learningRateDecayPerEpoch: Float = 1, labelSmoothing: Float = 0) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -32,12 +35,14 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         self.augmentation = augmentation
         self.presentationsPerEpoch = presentationsPerEpoch
         self.learningRateDecayPerEpoch = learningRateDecayPerEpoch
+        self.labelSmoothing = labelSmoothing
     }
 
     func validate() throws {
         guard epochs >= 0, batchSize > 0, learningRate > 0, beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1,
               epsilon > 0, weightDecay >= 0, (presentationsPerEpoch ?? 1) > 0,
-              learningRateDecayPerEpoch > 0, learningRateDecayPerEpoch <= 1 else {
+              learningRateDecayPerEpoch > 0, learningRateDecayPerEpoch <= 1,
+              labelSmoothing >= 0, labelSmoothing < 1 else {
             throw TrainingError.invalidConfiguration("out-of-range hyperparameter in \(self)")
         }
         try augmentation?.validate()
@@ -133,7 +138,8 @@ public struct Trainer: Sendable {
                     }
                     _ = network.forwardFilled(batch: n, training: true, rng: &epochRng)
                     let result = batchLabels.withUnsafeBufferPointer {
-                        network.backward(labels: UnsafeBufferPointer(rebasing: $0[0..<n]))
+                        network.backward(labels: UnsafeBufferPointer(rebasing: $0[0..<n]),
+                                         smoothing: configuration.labelSmoothing)
                     }
                     optimizer.update(network.parameters)
                     lossSum += Double(result.loss) * Double(n)

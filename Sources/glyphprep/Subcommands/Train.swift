@@ -77,6 +77,9 @@ extension GlyphPrepCommand {
         @Flag(help: "Leave-one-writer-out cross-validation instead of training one model.")
         var folds = false
 
+        @Option(help: "With --folds: comma-separated writers to hold out, one fold each (default: every writer; the others still train every fold, so folds can be run on different machines).")
+        var foldWriters: String?
+
         @Option(help: "With --folds: a second pipeline the held-out scans are also scored through (e.g. pipelines/naive.yaml).")
         var compare: String?
 
@@ -88,6 +91,9 @@ extension GlyphPrepCommand {
 
         @Option(help: "Hidden dense units.")
         var hidden = 128
+
+        @Option(help: "Label smoothing ε: train towards 1 − ε on the true letter and ε spread over all letters.")
+        var labelSmoothing: Float = 0
 
         @Option(help: "Models trained per fold or for the output (training seeds SEED, SEED+1, …); their averaged logits decide, and -o writes them as one ONNX graph.")
         var ensemble = 1
@@ -114,6 +120,7 @@ extension GlyphPrepCommand {
             }
             guard jobs >= 1 else { throw ValidationError("--jobs must be positive") }
             guard ensemble >= 1, ensemble <= 16 else { throw ValidationError("--ensemble must be 1…16") }
+            guard labelSmoothing >= 0, labelSmoothing < 1 else { throw ValidationError("--label-smoothing must be in 0..<1") }
             guard ablateVariants >= 1 else { throw ValidationError("--ablate-variants must be positive") }
             if let ablate {
                 guard holdout != nil, !folds else { throw ValidationError("--ablate needs --holdout (and no --folds)") }
@@ -133,6 +140,7 @@ extension GlyphPrepCommand {
                 }
             }
             guard compare == nil || folds else { throw ValidationError("--compare only applies with --folds") }
+            guard foldWriters == nil || folds else { throw ValidationError("--fold-writers only applies with --folds") }
         }
 
         private func list(_ text: String?) -> [String]? {
@@ -217,11 +225,15 @@ extension GlyphPrepCommand {
                 architecture: architecture,
                 configuration: LetterModelTraining.defaultConfiguration(
                     epochs: epochs, seed: seed,
-                    augmentation: augment.configuration),
+                    augmentation: augment.configuration, labelSmoothing: labelSmoothing),
                 extra: extra, ensembleSize: ensemble)
 
             if folds, let corpus {
-                let results = try trainer.crossValidate(corpus: corpus, jobs: jobs) { say($0) }
+                let heldOut = list(foldWriters) ?? corpus.writers
+                if let missing = heldOut.first(where: { !corpus.writers.contains($0) }) {
+                    throw ValidationError("--fold-writers \(missing) is not among the writers \(corpus.writers.joined(separator: ","))")
+                }
+                let results = try trainer.crossValidate(corpus: corpus, heldOut: heldOut, jobs: jobs) { say($0) }
                 say("leave-one-writer-out over \(results.count) writers, \(variants) variants, \(epochs) epochs:")
                 for result in results { say(LetterModelTraining.describe(result)) }
                 for line in LetterModelTraining.summarize(results) { say(line) }
@@ -240,6 +252,7 @@ extension GlyphPrepCommand {
             }
             let description = sources.joined(separator: " + ")
                 + "; pipeline \(training.pipeline.name); seed \(seed); epochs \(epochs)"
+                + (labelSmoothing > 0 ? "; label smoothing \(labelSmoothing)" : "")
                 + (ensemble > 1 ? "; ensemble of \(ensemble) (training seeds \(seed)…\(seed + UInt64(ensemble - 1)))" : "")
                 + (held.isEmpty ? "" : "; held out \(held.joined(separator: ","))")
             let models: [TrainedModel]
