@@ -120,13 +120,13 @@ public struct CropToBBoxStage: PipelineStage {
         return PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1)
     }
 
-    /// Sheet-edge lines (see the type's doc comment): length over width, largest angle to an
-    /// image axis in degrees, band along the edges and gap to the main ink as fractions (of the
-    /// shorter side and of the main ink's larger extent).
     /// With `ignoreBorder`, when no other ink is left, groups touching the edge are kept if they
     /// cover at most 1/this of the image (ink; a desk or shadow is larger).
     static let largestBorderInkDivisor = 8
 
+    /// Sheet-edge lines (see the type's doc comment): length over width, largest angle to an
+    /// image axis in degrees, band along the edges and gap to the main ink as fractions (of the
+    /// shorter side and of the main ink's larger extent).
     static let lineElongation = 8.0, maxLineAngle = 12.0, edgeBand = 0.2, lineGap = 0.25
 
     /// `groups` without sheet-edge lines: thin straight groups along and near an image edge,
