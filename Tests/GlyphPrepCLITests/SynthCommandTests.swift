@@ -23,6 +23,12 @@ final class SynthCommandTests: XCTestCase {
         let options = try GlyphPrepCommand.Synth.parse(["/data", "-o", "/out", "--clean"]).options()
         XCTAssertEqual(options.sizeRange, 28...28)
         XCTAssertEqual(options.formats, [.grayPNG])
+        XCTAssertNil(options.cleanPenWidth)
+        let thin = try GlyphPrepCommand.Synth.parse(["/data", "-o", "/out", "--clean", "--pen-width", "0.04"]).options()
+        XCTAssertEqual(ScanSynthesizer.parameters(for: thin, format: .grayPNG).cleanPenWidthFraction, 0.04)
+        XCTAssertEqual(ScanSynthesizer.parameters(for: options, format: .grayPNG).cleanPenWidthFraction, 0.09)
+        XCTAssertThrowsError(try GlyphPrepCommand.Synth.parse(["/data", "-o", "/out", "--pen-width", "0.04"]), "needs --clean")
+        XCTAssertThrowsError(try GlyphPrepCommand.Synth.parse(["/data", "-o", "/out", "--clean", "--pen-width", "0"]))
     }
 
     func testRejectsBadArguments() {

@@ -84,6 +84,8 @@ public struct SynthesisOptions: Sendable {
     public var formatMaxSizes: [SynthOutputFormat: Int]
     /// Ideal renderings instead of photos (white on black, centred, no noise).
     public var clean: Bool
+    /// Clean mode: stroke width as a fraction of the side; nil: the renderer's default (0.09).
+    public var cleanPenWidth: Double?
     /// With a batch size N, images N…2N−1 go to `batch2/`, the next N to `batch3/`, and so on.
     public var batchSize: Int?
     /// Images rendered at once (each has its own random stream, so output does not depend on it).
@@ -92,7 +94,8 @@ public struct SynthesisOptions: Sendable {
     public init(
         strokesDirectory: URL, outputDirectory: URL, count: Int? = nil, seed: UInt64 = 1,
         writers: [String]? = nil, sizeRange: ClosedRange<Int>? = nil,
-        formats: [SynthOutputFormat] = [.jpeg], formatMaxSizes: [SynthOutputFormat: Int] = [:], clean: Bool = false, batchSize: Int? = nil,
+        formats: [SynthOutputFormat] = [.jpeg], formatMaxSizes: [SynthOutputFormat: Int] = [:], clean: Bool = false, cleanPenWidth: Double? = nil,
+        batchSize: Int? = nil,
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         self.strokesDirectory = strokesDirectory
@@ -104,6 +107,7 @@ public struct SynthesisOptions: Sendable {
         self.formats = formats
         self.formatMaxSizes = formatMaxSizes
         self.clean = clean
+        self.cleanPenWidth = cleanPenWidth
         self.batchSize = batchSize
         self.jobs = jobs
     }
@@ -140,6 +144,7 @@ public enum ScanSynthesizer {
             var p = ScanRenderParameters.clean(side: 28)
             p.sizeRange = range
             p.bands = format.bands
+            if let width = options.cleanPenWidth { p.cleanPenWidthFraction = width }
             return p
         }
         return ScanRenderParameters(bands: format.bands, sizeRange: range)

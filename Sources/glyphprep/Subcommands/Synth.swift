@@ -40,6 +40,9 @@ extension GlyphPrepCommand {
         @Flag(help: "Clean renderings: white strokes on black, centred, no noise (default format gray-png, 28 px).")
         var clean = false
 
+        @Option(help: "With --clean: stroke width as a fraction of the image side (default 0.09, EMNIST-like at 28 px).")
+        var penWidth: Double?
+
         @Option(help: "Put images N…2N−1 in batch2/, the next N in batch3/, and so on.")
         var batchSize: Int?
 
@@ -56,6 +59,10 @@ extension GlyphPrepCommand {
             if let minSize, let maxSize, minSize > maxSize { throw ValidationError("--min-size exceeds --max-size") }
             if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
             if jobs <= 0 { throw ValidationError("--jobs must be positive") }
+            if let penWidth {
+                guard clean else { throw ValidationError("--pen-width only applies with --clean") }
+                guard penWidth > 0, penWidth <= 0.5 else { throw ValidationError("--pen-width must be in (0, 0.5]") }
+            }
         }
 
         func options() throws -> SynthesisOptions {
@@ -72,7 +79,7 @@ extension GlyphPrepCommand {
                 count: count, seed: seed, writers: writerList,
                 sizeRange: low...high,
                 formats: specs.formats, formatMaxSizes: specs.maxSizes,
-                clean: clean, batchSize: batchSize, jobs: jobs)
+                clean: clean, cleanPenWidth: penWidth, batchSize: batchSize, jobs: jobs)
         }
 
         func run() throws {
