@@ -175,6 +175,7 @@ final class LetterTrainingTests: XCTestCase {
         XCTAssertEqual(second.map(\.writer), ["w02"])
         XCTAssertEqual(second[0].scan, all[1].scan)
         XCTAssertEqual(second[0].trainImages, all[1].trainImages)
+        XCTAssertThrowsError(try training.crossValidate(corpus: corpus, heldOut: ["w09"], jobs: 1), "an unknown writer is refused")
     }
 
     func testAccuracySpread() throws {

@@ -206,6 +206,9 @@ public struct LetterModelTraining: Sendable {
         let writers = corpus.writers
         guard writers.count >= 2 else { throw TrainingError.invalidData("cross-validation needs at least 2 writers") }
         let folds = heldOut ?? writers
+        if let missing = folds.first(where: { !writers.contains($0) }) {
+            throw TrainingError.invalidData("held-out writer \(missing) is not among the writers \(writers.joined(separator: ","))")
+        }
         return try WorkBox<FoldResult>.run(count: folds.count, jobs: jobs) { index in
             let writer = folds[index]
             let started = DispatchTime.now()

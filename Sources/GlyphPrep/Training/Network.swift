@@ -163,6 +163,7 @@ public final class Network {
         var loss: Double = 0
         var correct = 0
         let scale = 1 / Float(batch)
+        let spread = smoothing / Float(classes)
         for n in 0..<batch {
             let z = logits + n * classes
             let dz = dLogits + n * classes
@@ -178,7 +179,6 @@ public final class Network {
             }
             let label = labels[n]
             if best == label { correct += 1 }
-            let spread = smoothing / Float(classes)
             var targetDotLogits = (1 - smoothing) * (z[label] - top)
             if smoothing > 0 {
                 for j in 0..<classes { targetDotLogits += spread * (z[j] - top) }

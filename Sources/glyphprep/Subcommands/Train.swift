@@ -229,11 +229,7 @@ extension GlyphPrepCommand {
                 extra: extra, ensembleSize: ensemble)
 
             if folds, let corpus {
-                let heldOut = list(foldWriters) ?? corpus.writers
-                if let missing = heldOut.first(where: { !corpus.writers.contains($0) }) {
-                    throw ValidationError("--fold-writers \(missing) is not among the writers \(corpus.writers.joined(separator: ","))")
-                }
-                let results = try trainer.crossValidate(corpus: corpus, heldOut: heldOut, jobs: jobs) { say($0) }
+                let results = try trainer.crossValidate(corpus: corpus, heldOut: list(foldWriters), jobs: jobs) { say($0) }
                 say("leave-one-writer-out over \(results.count) writers, \(variants) variants, \(epochs) epochs:")
                 for result in results { say(LetterModelTraining.describe(result)) }
                 for line in LetterModelTraining.summarize(results) { say(line) }
