@@ -32,10 +32,11 @@ final class PipelineConfigurationTests: XCTestCase {
               - sigmoid_contrast: {gain: 10}
               - crop_to_bbox: {threshold: otsu}
               - deskew: {max_shear: 0.4}
+              - stroke_width: {target: 0.1, mode: thicken}
               - resize: {square_pad: 2}
             """)
         XCTAssertEqual(config.name, "demo")
-        XCTAssertEqual(config.stages.count, 5)
+        XCTAssertEqual(config.stages.count, 6)
         let sigmoid = try XCTUnwrap(config.stages[1] as? SigmoidContrastStage)
         XCTAssertEqual(sigmoid.gain, 10)
         XCTAssertEqual(sigmoid.midpoint, 0.5)
@@ -43,7 +44,10 @@ final class PipelineConfigurationTests: XCTestCase {
         let deskew = try XCTUnwrap(config.stages[3] as? DeskewStage)
         XCTAssertEqual(deskew.maxShear, 0.4)
         XCTAssertEqual(deskew.threshold, 0.35)
-        XCTAssertEqual((config.stages[4] as? ResizeStage)?.mode, .squarePad(padding: 2, size: 28))
+        let strokes = try XCTUnwrap(config.stages[4] as? StrokeWidthStage)
+        XCTAssertEqual(strokes.target, 0.1)
+        XCTAssertEqual(strokes.mode, .thicken)
+        XCTAssertEqual((config.stages[5] as? ResizeStage)?.mode, .squarePad(padding: 2, size: 28))
         XCTAssertEqual(config.decode.maxPixels, 100_000_000)
     }
 

@@ -358,6 +358,31 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(thin.width, 80 + 2 * 4, "the canvas grows by the new radius")
     }
 
+    func testStrokeWidthThickenWidensOnlyThinStrokes() throws {
+        // An "L" 100 px tall drawn with a 2 px pen, and one with a 12 px pen.
+        func letter(pen: Int) -> Raster {
+            var image = Raster(width: 80, height: 100)
+            for y in 0..<100 { for x in 0..<pen { image[x, y] = 255 } }
+            for y in (100 - pen)..<100 { for x in 0..<80 { image[x, y] = 255 } }
+            return image
+        }
+        let stage = StrokeWidthStage(target: 0.08, mode: .thicken)
+        var context = TestImages.context(for: letter(pen: 2))
+        let thin = try stage.apply(letter(pen: 2), context: &context)
+        XCTAssertEqual(StrokeWidthStage.measureWidth(thin), 8, accuracy: 2, "2 px pen widened towards 8 % of 100 px")
+        XCTAssertEqual(thin.width, 80 + 2 * 3, "the canvas grows by the widening (3 px a side)")
+        XCTAssertEqual(context.originX, -3 * context.scaleX, accuracy: 1e-9, "positions still map to the source")
+        // The stroke grows around where it was drawn: its old pixels stay ink, and the far end
+        // of the foot is still where it was.
+        XCTAssertEqual(thin[3 + 1, 3 + 50], 255)
+        XCTAssertEqual(thin[3 + 79, 3 + 99], 255)
+        XCTAssertEqual(thin[3 + 40, 3 + 50], 0, "the inside of the L stays paper")
+        var thickContext = TestImages.context(for: letter(pen: 12))
+        let thick = try stage.apply(letter(pen: 12), context: &thickContext)
+        XCTAssertEqual(thick, letter(pen: 12), "a stroke already wider than the target is left as drawn")
+        XCTAssertEqual(thickContext.originX, 0)
+    }
+
     func testDeskewStandsASlantedStrokeUpright() throws {
         // A 6 px wide stroke, 60 px tall, leaning right by 0.4 px per row; an upright one beside it.
         func stroke(shear: Double) -> Raster {

@@ -1,30 +1,46 @@
-/// Redraws the glyph with strokes of one relative width, so a fine ballpoint and a marker
-/// both look like EMNIST strokes.
+/// Brings the glyph's strokes to one relative width, so a fine ballpoint and a marker both
+/// look like EMNIST strokes.
 ///
-/// The ink (pixels above half the brightest) is reduced to its medial ridge — the local maxima
-/// of the Euclidean distance to the background — and every pixel within `target`/2 of that
-/// ridge becomes ink, where `target` is a fraction of the glyph's longer side. Runs after
+/// `redraw` reduces the ink (pixels above half the brightest) to its medial ridge — the local
+/// maxima of the Euclidean distance to the background — and inks every pixel within
+/// `target`/2 of that ridge, where `target` is a fraction of the glyph's longer side.
+/// `thicken` leaves strokes at or above the target alone and only widens thinner ones: ink
+/// grows outwards by half the missing width, so the drawn shape is kept. Runs after
 /// `crop_to_bbox`, before `resize`.
 public struct StrokeWidthStage: PipelineStage {
     public static let name = "stroke_width"
-    public static let summary = "redraw strokes at one width relative to the glyph (medial ridge + distance)"
+    public static let summary = "bring strokes to one width relative to the glyph (redraw, or only thicken thin ones)"
     public static let parameters = [
         ParameterDoc("target", "fraction 0.01…0.5", default: "0.09", "stroke width as a fraction of the glyph's longer side"),
+        ParameterDoc("mode", "redraw | thicken", default: "redraw", "redraw every stroke at the target, or only widen strokes thinner than it"),
     ]
 
+    /// How the stage reaches the target width.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Every stroke redrawn around its medial ridge at exactly the target width.
+        case redraw
+        /// Thin strokes widened to the target; strokes already as wide are left as drawn.
+        case thicken
+    }
+
     public var target: Double = 0.09
+    public var mode: Mode = .redraw
 
-    public init(target: Double = 0.09) { self.target = target }
+    public init(target: Double = 0.09, mode: Mode = .redraw) {
+        self.target = target
+        self.mode = mode
+    }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case target }
+    enum CodingKeys: String, CodingKey, CaseIterable { case target, mode }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: Self.name)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         target = try container.decode(.target, default: 0.09, in: 0.01...0.5)
+        mode = try container.decodeChoice(.mode, default: .redraw)
     }
 
-    public var label: String { "\(target.compact) of glyph" }
+    public var label: String { mode == .redraw ? "\(target.compact) of glyph" : "at least \(target.compact) of glyph" }
 
     /// The mean stroke width of the ink in pixels: for a straight stroke w pixels wide the
     /// distances to the background are 1…w/2 (to pixel centres), whose mean is (w + 2)/4.
@@ -40,9 +56,48 @@ public struct StrokeWidthStage: PipelineStage {
     }
 
     public func apply(_ image: Raster, context: inout StageContext) throws(StageFailure) -> Raster {
-        let width = image.width, height = image.height
         let ink = Self.mask(image)
         guard ink.contains(true) else { return image }
+        switch mode {
+        case .redraw: return redraw(image, ink: ink, context: &context)
+        case .thicken: return thicken(image, ink: ink, context: &context)
+        }
+    }
+
+    /// Widens strokes thinner than the target by growing the ink outwards; the original
+    /// pixels stay (brightened where the new ink covers them).
+    private func thicken(_ image: Raster, ink: [Bool], context: inout StageContext) -> Raster {
+        let width = image.width, height = image.height
+        let wanted = target * Double(max(width, height))
+        let measured = Self.measureWidth(image)
+        let grow = (wanted - measured) / 2
+        guard grow > 0.25 else { return image }
+        let pad = Int(grow.rounded(.up))
+        let outWidth = width + 2 * pad, outHeight = height + 2 * pad
+        let toInk = DistanceTransform.distances(width: outWidth, height: outHeight) { index in
+            let x = index % outWidth - pad, y = index / outWidth - pad
+            return x >= 0 && y >= 0 && x < width && y < height && ink[y * width + x]
+        }
+        let inkLevel = image.pixels.max() ?? 255
+        var out = Raster(width: outWidth, height: outHeight)
+        for y in 0..<outHeight {
+            for x in 0..<outWidth {
+                let index = y * outWidth + x
+                // Coverage of the pixel by ink whose edge lies `grow` beyond the old edge (half a pixel
+                // past the outermost ink pixel centres), with one pixel of linear ramp.
+                let grown = inkLevel * Float(min(1, max(0, grow + 1 - Double(toInk[index]))))
+                let sx = x - pad, sy = y - pad
+                let original = sx >= 0 && sy >= 0 && sx < width && sy < height ? image[sx, sy] : 0
+                out.pixels[index] = max(original, grown)
+            }
+        }
+        context.originX -= Double(pad) * context.scaleX
+        context.originY -= Double(pad) * context.scaleY
+        return out
+    }
+
+    private func redraw(_ image: Raster, ink: [Bool], context: inout StageContext) -> Raster {
+        let width = image.width, height = image.height
         // Distance of each ink pixel to the background; its local maxima form the ridge.
         let inside = Self.insideDistances(ink, width: width, height: height)
         var ridge = [Bool](repeating: false, count: width * height)
