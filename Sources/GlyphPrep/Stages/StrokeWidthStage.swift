@@ -163,45 +163,56 @@ enum DistanceTransform {
         let infinity: Float = 1e12
         var squared = [Float](repeating: 0, count: width * height)
         for index in squared.indices { squared[index] = isSource(index) ? 0 : infinity }
-        var line = [Float](repeating: 0, count: max(width, height))
+        let longest = max(width, height)
+        var line = [Float](repeating: 0, count: longest)
         var result = line
+        var scratch = Envelope(capacity: longest)
         for x in 0..<width {
             for y in 0..<height { line[y] = squared[y * width + x] }
-            transform1D(line, count: height, into: &result)
+            transform1D(line, count: height, into: &result, scratch: &scratch)
             for y in 0..<height { squared[y * width + x] = result[y] }
         }
         for y in 0..<height {
             for x in 0..<width { line[x] = squared[y * width + x] }
-            transform1D(line, count: width, into: &result)
+            transform1D(line, count: width, into: &result, scratch: &scratch)
             for x in 0..<width { squared[y * width + x] = result[x] }
         }
         return squared.map { $0.squareRoot() }
     }
 
+    /// Working space of `transform1D`, allocated once per image rather than once per line.
+    private struct Envelope {
+        var vertices: [Int]
+        var boundaries: [Float]
+        init(capacity: Int) {
+            vertices = [Int](repeating: 0, count: capacity)
+            boundaries = [Float](repeating: 0, count: capacity + 1)
+        }
+    }
+
     /// The lower envelope of parabolas rooted at `f`: out[q] = min over p of (q − p)² + f[p].
-    private static func transform1D(_ f: [Float], count n: Int, into out: inout [Float]) {
+    private static func transform1D(_ f: [Float], count n: Int, into out: inout [Float], scratch: inout Envelope) {
         guard n > 0 else { return }
-        var vertices = [Int](repeating: 0, count: n)
-        var boundaries = [Float](repeating: 0, count: n + 1)
         var k = 0
-        boundaries[0] = -.infinity
-        boundaries[1] = .infinity
+        scratch.vertices[0] = 0
+        scratch.boundaries[0] = -.infinity
+        scratch.boundaries[1] = .infinity
         for q in 1..<max(1, n) {
             var s: Float
             repeat {
-                let p = vertices[k]
+                let p = scratch.vertices[k]
                 s = ((f[q] + Float(q * q)) - (f[p] + Float(p * p))) / Float(2 * (q - p))
-                if s <= boundaries[k] { k -= 1 } else { break }
+                if s <= scratch.boundaries[k] { k -= 1 } else { break }
             } while k >= 0
             k += 1
-            vertices[k] = q
-            boundaries[k] = s
-            boundaries[k + 1] = .infinity
+            scratch.vertices[k] = q
+            scratch.boundaries[k] = s
+            scratch.boundaries[k + 1] = .infinity
         }
         k = 0
         for q in 0..<n {
-            while boundaries[k + 1] < Float(q) { k += 1 }
-            let p = vertices[k]
+            while scratch.boundaries[k + 1] < Float(q) { k += 1 }
+            let p = scratch.vertices[k]
             out[q] = Float((q - p) * (q - p)) + f[p]
         }
     }
