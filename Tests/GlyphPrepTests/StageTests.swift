@@ -337,20 +337,21 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(distances[5 * 7 + 6], (16 + 4 as Float).squareRoot(), accuracy: 1e-5)
     }
 
+    /// An "L" 100 px tall and 80 px wide drawn with a `pen` px pen.
+    private func letterL(pen: Int) -> Raster {
+        var image = Raster(width: 80, height: 100)
+        for y in 0..<100 { for x in 0..<pen { image[x, y] = 255 } }
+        for y in (100 - pen)..<100 { for x in 0..<80 { image[x, y] = 255 } }
+        return image
+    }
+
     func testStrokeWidthMakesThinAndThickPensAlike() throws {
-        // The same "L" drawn with a 2 px and with a 12 px pen, 100 px tall.
-        func letter(pen: Int) -> Raster {
-            var image = Raster(width: 80, height: 100)
-            for y in 0..<100 { for x in 0..<pen { image[x, y] = 255 } }
-            for y in (100 - pen)..<100 { for x in 0..<80 { image[x, y] = 255 } }
-            return image
-        }
-        XCTAssertEqual(StrokeWidthStage.measureWidth(letter(pen: 12)), 12, accuracy: 2.5)
-        XCTAssertEqual(StrokeWidthStage.measureWidth(letter(pen: 2)), 2, accuracy: 1.5)
+        XCTAssertEqual(StrokeWidthStage.measureWidth(letterL(pen: 12)), 12, accuracy: 2.5)
+        XCTAssertEqual(StrokeWidthStage.measureWidth(letterL(pen: 2)), 2, accuracy: 1.5)
         let stage = StrokeWidthStage(target: 0.08)
-        var context = TestImages.context(for: letter(pen: 2))
-        let thin = try stage.apply(letter(pen: 2), context: &context)
-        let thick = try stage.apply(letter(pen: 12), context: &context)
+        var context = TestImages.context(for: letterL(pen: 2))
+        let thin = try stage.apply(letterL(pen: 2), context: &context)
+        let thick = try stage.apply(letterL(pen: 12), context: &context)
         let thinWidth = StrokeWidthStage.measureWidth(thin), thickWidth = StrokeWidthStage.measureWidth(thick)
         XCTAssertEqual(thinWidth, 8, accuracy: 2.5, "2 px pen thickened towards 8 % of 100 px")
         XCTAssertEqual(thickWidth, 8, accuracy: 2.5, "12 px pen thinned towards 8 % of 100 px")
@@ -359,16 +360,9 @@ final class StageTests: XCTestCase {
     }
 
     func testStrokeWidthThickenWidensOnlyThinStrokes() throws {
-        // An "L" 100 px tall drawn with a 2 px pen, and one with a 12 px pen.
-        func letter(pen: Int) -> Raster {
-            var image = Raster(width: 80, height: 100)
-            for y in 0..<100 { for x in 0..<pen { image[x, y] = 255 } }
-            for y in (100 - pen)..<100 { for x in 0..<80 { image[x, y] = 255 } }
-            return image
-        }
         let stage = StrokeWidthStage(target: 0.08, mode: .thicken)
-        var context = TestImages.context(for: letter(pen: 2))
-        let thin = try stage.apply(letter(pen: 2), context: &context)
+        var context = TestImages.context(for: letterL(pen: 2))
+        let thin = try stage.apply(letterL(pen: 2), context: &context)
         XCTAssertEqual(StrokeWidthStage.measureWidth(thin), 8, accuracy: 2, "2 px pen widened towards 8 % of 100 px")
         XCTAssertEqual(thin.width, 80 + 2 * 3, "the canvas grows by the widening (3 px a side)")
         XCTAssertEqual(context.originX, -3 * context.scaleX, accuracy: 1e-9, "positions still map to the source")
@@ -377,9 +371,9 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(thin[3 + 1, 3 + 50], 255)
         XCTAssertEqual(thin[3 + 79, 3 + 99], 255)
         XCTAssertEqual(thin[3 + 40, 3 + 50], 0, "the inside of the L stays paper")
-        var thickContext = TestImages.context(for: letter(pen: 12))
-        let thick = try stage.apply(letter(pen: 12), context: &thickContext)
-        XCTAssertEqual(thick, letter(pen: 12), "a stroke already wider than the target is left as drawn")
+        var thickContext = TestImages.context(for: letterL(pen: 12))
+        let thick = try stage.apply(letterL(pen: 12), context: &thickContext)
+        XCTAssertEqual(thick, letterL(pen: 12), "a stroke already wider than the target is left as drawn")
         XCTAssertEqual(thickContext.originX, 0)
     }
 

@@ -83,8 +83,8 @@ public struct StrokeWidthStage: PipelineStage {
         for y in 0..<outHeight {
             for x in 0..<outWidth {
                 let index = y * outWidth + x
-                // Coverage of the pixel by ink whose edge lies `grow` beyond the old edge (half a pixel
-                // past the outermost ink pixel centres), with one pixel of linear ramp.
+                // How much of the pixel the widened ink covers: the old edge lies half a pixel
+                // past the outermost ink pixel centres, the new one `grow` further out.
                 let grown = inkLevel * Float(min(1, max(0, grow + 1 - Double(toInk[index]))))
                 let sx = x - pad, sy = y - pad
                 let original = sx >= 0 && sy >= 0 && sx < width && sy < height ? image[sx, sy] : 0
