@@ -45,8 +45,12 @@ public struct StrokeWidthStage: PipelineStage {
     /// The mean stroke width of the ink in pixels: for a straight stroke w pixels wide the
     /// distances to the background are 1…w/2 (to pixel centres), whose mean is (w + 2)/4.
     public static func measureWidth(_ image: Raster) -> Double {
-        let ink = mask(image)
-        let inside = insideDistances(ink, width: image.width, height: image.height)
+        meanWidth(ofInk: mask(image), width: image.width, height: image.height)
+    }
+
+    /// `measureWidth` for an ink mask already computed.
+    private static func meanWidth(ofInk ink: [Bool], width: Int, height: Int) -> Double {
+        let inside = insideDistances(ink, width: width, height: height)
         var sum = 0.0, count = 0
         for index in ink.indices where ink[index] {
             sum += Double(inside[index])
@@ -69,7 +73,7 @@ public struct StrokeWidthStage: PipelineStage {
     private func thicken(_ image: Raster, ink: [Bool], context: inout StageContext) -> Raster {
         let width = image.width, height = image.height
         let wanted = target * Double(max(width, height))
-        let measured = Self.measureWidth(image)
+        let measured = Self.meanWidth(ofInk: ink, width: width, height: height)
         let grow = (wanted - measured) / 2
         guard grow > 0.25 else { return image }
         let pad = Int(grow.rounded(.up))
