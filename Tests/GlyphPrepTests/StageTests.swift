@@ -377,6 +377,79 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(thickContext.originX, 0)
     }
 
+    /// A 300×240 page of grid paper (2 px lines every 30 px, tilted 3°, grey 160) under a
+    /// 4 px pen "L" of 255, and the letter's own pixels.
+    private func letterOnGridPaper(grid: Bool) -> (page: Raster, letter: [Int]) {
+        var page = Raster(width: 300, height: 240)
+        let tilt = tan(3 * Double.pi / 180)
+        for y in 0..<240 {
+            for x in 0..<300 {
+                let across = Double(y) - tilt * Double(x), along = Double(x) + tilt * Double(y)
+                let onRow = (across + 60).truncatingRemainder(dividingBy: 30) < 2
+                let onColumn = grid && along.truncatingRemainder(dividingBy: 30) < 2
+                if onRow || onColumn { page[x, y] = 160 }
+            }
+        }
+        var letter: [Int] = []
+        for y in 100..<190 {
+            for x in 120..<200 where x < 124 || y >= 186 {
+                page[x, y] = 255
+                letter.append(y * 300 + x)
+            }
+        }
+        return (page, letter)
+    }
+
+    func testRemoveRuledLinesErasesRulingAndGridButKeepsTheLetter() throws {
+        for grid in [false, true] {
+            let (page, letter) = letterOnGridPaper(grid: grid)
+            var context = TestImages.context(for: page)
+            let cleaned = try RemoveRuledLinesStage().apply(page, context: &context)
+            let kept = letter.filter { cleaned.pixels[$0] == 255 }.count
+            XCTAssertEqual(kept, letter.count, "every pixel of the letter stays, where it crosses a line too")
+            let isLetter = Set(letter)
+            let leftOver = cleaned.pixels.indices.filter { !isLetter.contains($0) && cleaned.pixels[$0] > 0 }
+            let touching = leftOver.filter { index in
+                let (x, y) = (index % 300, index / 300)
+                return (-3...3).contains { dy in (-3...3).contains { dx in isLetter.contains((y + dy) * 300 + x + dx) } }
+            }
+            XCTAssertEqual(leftOver.count, touching.count, "grid \(grid): only line pixels touching the letter stay")
+            XCTAssertLessThan(leftOver.count, 200)
+            var cropContext = TestImages.context(for: cleaned)
+            _ = try CropToBBoxStage(threshold: .fraction(0.35), minArea: 16).apply(cleaned, context: &cropContext)
+            let box = try XCTUnwrap(cropContext.inkBox)
+            XCTAssertEqual(Double(box.x), 120, accuracy: 2)
+            XCTAssertEqual(Double(box.y), 100, accuracy: 2)
+            XCTAssertEqual(Double(box.width), 80, accuracy: 4)
+            XCTAssertEqual(Double(box.height), 90, accuracy: 4)
+            var uncleaned = TestImages.context(for: page)
+            _ = try CropToBBoxStage(threshold: .fraction(0.35), minArea: 16).apply(page, context: &uncleaned)
+            XCTAssertGreaterThan(try XCTUnwrap(uncleaned.inkBox).width, 250, "without the stage the lines take the crop to the page")
+        }
+    }
+
+    func testRemoveRuledLinesLeavesLongStrokesOfTheLetterAlone() throws {
+        var context = TestImages.context(for: Raster(width: 8, height: 8))
+        // A Z whose 2 px bars span half the width.
+        var z = Raster(width: 200, height: 160)
+        for x in 50..<150 { for y in 40..<42 { z[x, y] = 255 }; for y in 118..<120 { z[x, y] = 255 } }
+        for y in 42..<118 { let x = 150 - (y - 42) * 100 / 76; z[x, y] = 255; z[x + 1, y] = 255 }
+        XCTAssertEqual(try RemoveRuledLinesStage().apply(z, context: &context), z)
+        // Tightly cropped letters whose thin stems run the whole height: an l, an H and an E.
+        let l = TestImages.block(width: 30, height: 120, rect: PixelRect(x: 14, y: 2, width: 2, height: 116))
+        XCTAssertEqual(try RemoveRuledLinesStage().apply(l, context: &context), l)
+        var h = Raster(width: 80, height: 120)
+        for y in 2..<118 { for x in [4, 5, 74, 75] { h[x, y] = 255 } }
+        for y in 58..<61 { for x in 6..<74 { h[x, y] = 255 } }
+        XCTAssertEqual(try RemoveRuledLinesStage().apply(h, context: &context), h)
+        var e = Raster(width: 100, height: 120)
+        for y in 2..<118 { for x in 3..<6 { e[x, y] = 255 } }
+        for x in 6..<97 { for y in [2, 3, 59, 60, 116, 117] { e[x, y] = 255 } }
+        XCTAssertEqual(try RemoveRuledLinesStage().apply(e, context: &context), e)
+        let blank = Raster(width: 50, height: 50)
+        XCTAssertEqual(try RemoveRuledLinesStage().apply(blank, context: &context), blank)
+    }
+
     func testDeskewStandsASlantedStrokeUpright() throws {
         // A 6 px wide stroke, 60 px tall, leaning right by 0.4 px per row; an upright one beside it.
         func stroke(shear: Double) -> Raster {

@@ -5,6 +5,7 @@ public enum StageCatalog {
         InvertStage.self,
         FlattenBackgroundStage.self,
         NormalizeStage.self,
+        RemoveRuledLinesStage.self,
         SigmoidContrastStage.self,
         CropToBBoxStage.self,
         DeskewStage.self,
