@@ -132,8 +132,11 @@ public struct RemoveRuledLinesStage: PipelineStage {
     /// The lines along `axis`, strongest first, none closer than three pixels to another.
     func lines(in image: Raster, along axis: LineAxis, level: Float, thickest: Int) -> [Line] {
         let centres = Self.thinRuns(in: image, along: axis, level: level, thickest: thickest)
+        // A line covering `needed` positions along the axis has a thin run at each of them.
         let needed = minCoverage * Double(axis.length)
-        guard Double(centres.count) >= needed else { return [] }
+        var positions = Set<Int>()
+        for centre in centres { positions.insert(centre.along) }
+        guard Double(positions.count) >= needed else { return [] }
         let maxSlope = tan(maxAngle * Double.pi / 180)
         // Slopes 1.5 px of drift apart over the image; votes are summed over three bins.
         let step = 1.5 / Double(axis.length)
@@ -142,12 +145,15 @@ public struct RemoveRuledLinesStage: PipelineStage {
         let binCount = axis.span + 2 * margin
         var votes = [Int32](repeating: 0, count: binCount)
         var candidates: [(votes: Int32, slope: Double, offset: Int)] = []
+        let across = centres.map(\.across), along = centres.map { Double($0.along) }
         for k in -slopeSteps...slopeSteps {
             let slope = Double(k) * step
-            for i in votes.indices { votes[i] = 0 }
-            for centre in centres {
-                let bin = Int((centre.across - slope * Double(centre.along)).rounded()) + margin
-                if bin >= 0 && bin < binCount { votes[bin] += 1 }
+            votes.withUnsafeMutableBufferPointer { votes in
+                votes.update(repeating: 0)
+                for i in across.indices {
+                    let bin = Int((across[i] - slope * along[i]).rounded()) &+ margin
+                    if bin >= 0 && bin < binCount { votes[bin] &+= 1 }
+                }
             }
             for bin in 1..<(binCount - 1) where votes[bin] > 0 && votes[bin] >= votes[bin - 1] && votes[bin] >= votes[bin + 1] {
                 let total = votes[bin - 1] + votes[bin] + votes[bin + 1]
@@ -172,18 +178,39 @@ public struct RemoveRuledLinesStage: PipelineStage {
     }
 
     /// Centres of runs of pixels above `level` across `axis` that are at most `thickest` long.
+    /// The image is read row by row either way (for horizontal lines, with a run open per column).
     private static func thinRuns(in image: Raster, along axis: LineAxis, level: Float, thickest: Int) -> [RunCentre] {
         var centres: [RunCentre] = []
+        let width = image.width, height = image.height
+        func close(along a: Int, start: Int, end: Int) {
+            let length = end - start
+            if length <= thickest { centres.append(RunCentre(along: a, across: Double(start) + Double(length - 1) / 2, length: length)) }
+        }
         image.pixels.withUnsafeBufferPointer { pixels in
-            for a in 0..<axis.length {
-                var c = 0
-                while c < axis.span {
-                    guard pixels[axis.index(along: a, across: c)] > level else { c += 1; continue }
-                    let start = c
-                    while c < axis.span && pixels[axis.index(along: a, across: c)] > level { c += 1 }
-                    let length = c - start
-                    if length <= thickest {
-                        centres.append(RunCentre(along: a, across: Double(start) + Double(length - 1) / 2, length: length))
+            if axis.isHorizontal {
+                var open = [Int](repeating: -1, count: width)
+                for y in 0..<height {
+                    let row = y * width
+                    for x in 0..<width {
+                        let bright = pixels[row + x] > level
+                        if bright && open[x] < 0 {
+                            open[x] = y
+                        } else if !bright && open[x] >= 0 {
+                            close(along: x, start: open[x], end: y)
+                            open[x] = -1
+                        }
+                    }
+                }
+                for x in 0..<width where open[x] >= 0 { close(along: x, start: open[x], end: height) }
+            } else {
+                for y in 0..<height {
+                    let row = y * width
+                    var x = 0
+                    while x < width {
+                        guard pixels[row + x] > level else { x += 1; continue }
+                        let start = x
+                        while x < width && pixels[row + x] > level { x += 1 }
+                        close(along: y, start: start, end: x)
                     }
                 }
             }
