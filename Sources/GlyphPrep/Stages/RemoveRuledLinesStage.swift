@@ -15,9 +15,8 @@ import Foundation
 ///
 /// Ruling runs on past the letter: a family of parallel lines is cleared only when at least
 /// one of them passes clear of the largest group of ink (away from the image edge) that is
-/// left without the lines. The stems of a tightly
-/// cropped l, H or E are long and straight too, but none lies beyond the rest of the letter,
-/// so they stay.
+/// left without the lines. The stems of a tightly cropped l, H or E are long and straight
+/// too, but none lies beyond the rest of the letter, so they stay.
 public struct RemoveRuledLinesStage: PipelineStage {
     public static let name = "remove_ruled_lines"
     public static let summary = "erase the long straight lines of ruled and grid paper, keeping strokes that cross them"
@@ -63,8 +62,7 @@ public struct RemoveRuledLinesStage: PipelineStage {
         let found = axes.map { lines(in: image, along: $0, level: level, thickest: thickest) }
         guard found.contains(where: { !$0.isEmpty }) else { return image }
         // The largest group of ink left once every line is cleared (away from the image edge)
-        // is the letter, or its main part. A family of parallel lines is ruling only if one of them passes clear of it: the strokes of a tightly cropped l or
-        // H are long and straight too, but nothing of the letter lies beyond them.
+        // is the letter, or its main part; a family of lines is ruling only if one passes clear of it.
         let withoutLines = Self.erasing(found, along: axes, in: image, level: level)
         guard let letter = Self.inkBox(withoutLines, level: level) else { return image }
         let ruling = zip(axes, found).map { axis, lines in
