@@ -106,8 +106,7 @@ public struct CropToBBoxStage: PipelineStage {
             var group = InkGroup()
             regions.fill(from: start) { x, y in group.add(x: x, y: y) }
             guard group.area >= minArea else { continue }
-            let touchesBorder = group.minX == 0 || group.minY == 0 || group.maxX == width - 1 || group.maxY == height - 1
-            if ignoreBorder && touchesBorder { borderGroups.append(group) } else { groups.append(group) }
+            if ignoreBorder && group.touchesEdge(width: width, height: height) { borderGroups.append(group) } else { groups.append(group) }
         }
         if groups.isEmpty {
             // A letter written up to the edge of the photo: the only ink touches the border.
@@ -164,6 +163,14 @@ struct InkGroup {
     private(set) var area = 0
     private(set) var minX = Int.max, minY = Int.max, maxX = -1, maxY = -1
     private var sumX = 0.0, sumY = 0.0, sumXX = 0.0, sumYY = 0.0, sumXY = 0.0
+
+    /// Whether the group reaches the edge of a `width`×`height` image.
+    func touchesEdge(width: Int, height: Int) -> Bool {
+        minX == 0 || minY == 0 || maxX == width - 1 || maxY == height - 1
+    }
+
+    /// The group's bounding box.
+    var box: PixelRect { PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1) }
 
     mutating func add(x: Int, y: Int) {
         area += 1

@@ -91,7 +91,7 @@ public struct RemoveRuledLinesStage: PipelineStage {
         for start in 0..<(image.width * image.height) where regions.isUnvisitedBright(start) {
             var group = InkGroup()
             regions.fill(from: start) { x, y in group.add(x: x, y: y) }
-            if group.minX == 0 || group.minY == 0 || group.maxX == image.width - 1 || group.maxY == image.height - 1 {
+            if group.touchesEdge(width: image.width, height: image.height) {
                 if group.area > touching.area { touching = group }
             } else if group.area > inside.area {
                 inside = group
@@ -99,7 +99,7 @@ public struct RemoveRuledLinesStage: PipelineStage {
         }
         let letter = inside.area >= 16 ? inside : touching
         guard letter.area >= 16 else { return nil }
-        return PixelRect(x: letter.minX, y: letter.minY, width: letter.maxX - letter.minX + 1, height: letter.maxY - letter.minY + 1)
+        return letter.box
     }
 
     /// Whether `line` stays more than its thickness plus two pixels away from `box` over the
@@ -114,7 +114,7 @@ public struct RemoveRuledLinesStage: PipelineStage {
     }
 
     /// A straight line `across = offset + slope × along` and its median thickness across.
-    struct Line: Equatable {
+    struct Line {
         var offset: Double
         var slope: Double
         var thickness: Int
@@ -132,9 +132,9 @@ public struct RemoveRuledLinesStage: PipelineStage {
         let centres = Self.thinRuns(in: image, along: axis, level: level, thickest: thickest)
         // A line covering `needed` positions along the axis has a thin run at each of them.
         let needed = minCoverage * Double(axis.length)
-        var positions = Set<Int>()
-        for centre in centres { positions.insert(centre.along) }
-        guard Double(positions.count) >= needed else { return [] }
+        var hasRun = [Bool](repeating: false, count: axis.length)
+        for centre in centres { hasRun[centre.along] = true }
+        guard Double(hasRun.lazy.filter { $0 }.count) >= needed else { return [] }
         let maxSlope = tan(maxAngle * Double.pi / 180)
         // Slopes 1.5 px of drift apart over the image; votes are summed over three bins.
         let step = 1.5 / Double(axis.length)
