@@ -31,7 +31,7 @@ final class PipelineConfigurationTests: XCTestCase {
               - grayscale
               - sigmoid_contrast: {gain: 10}
               - crop_to_bbox: {threshold: otsu}
-              - deskew: {max_shear: 0.4}
+              - deskew: {max_shear: 0.4, keep: 0.15}
               - stroke_width: {target: 0.1, mode: thicken}
               - resize: {square_pad: 2}
             """)
@@ -44,6 +44,7 @@ final class PipelineConfigurationTests: XCTestCase {
         let deskew = try XCTUnwrap(config.stages[3] as? DeskewStage)
         XCTAssertEqual(deskew.maxShear, 0.4)
         XCTAssertEqual(deskew.threshold, 0.35)
+        XCTAssertEqual(deskew.keep, 0.15)
         let strokes = try XCTUnwrap(config.stages[4] as? StrokeWidthStage)
         XCTAssertEqual(strokes.target, 0.1)
         XCTAssertEqual(strokes.mode, .thicken)

@@ -477,6 +477,13 @@ final class StageTests: XCTestCase {
                        "only max_shear of the slant is removed")
         XCTAssertEqual(try DeskewStage().apply(Raster(width: 5, height: 5), context: &context), Raster(width: 5, height: 5),
                        "no ink, nothing to do")
+
+        let keepingSome = try DeskewStage(keep: 0.25).apply(slanted, context: &context)
+        XCTAssertEqual(try XCTUnwrap(DeskewStage.slant(keepingSome, level: 90)).shear, -0.25, accuracy: 0.03,
+                       "only the slant beyond keep is removed")
+        let natural = stroke(shear: 0.2)
+        XCTAssertEqual(try DeskewStage(keep: 0.25).apply(natural, context: &context), natural,
+                       "a slant within keep is left alone")
     }
 }
 

@@ -2,35 +2,42 @@
 /// correlation between x and y, the moment-based deskewing classically used on MNIST.
 ///
 /// The shear is `s = μ11 / μ02` of the intensity-weighted ink (pixels below `threshold` × 255
-/// count as paper), applied about the ink's centroid row and limited to ±`max_shear`; the
-/// canvas widens to hold the sheared glyph, and columns left without ink are trimmed. Rows do
-/// not move, so the glyph's height is kept. Runs after `crop_to_bbox`, before `resize`.
+/// count as paper), applied about the ink's centroid row and limited to ±`max_shear`. With
+/// `keep` > 0 only the slant beyond ±`keep` is taken out, so a writer's ordinary lean and the
+/// lean that some letters' shapes have (k, v, z) stay, and only a tilted page or an unusually
+/// slanted hand is straightened to ±`keep`. The canvas widens to hold the sheared glyph, and
+/// columns left without ink are trimmed. Rows do not move, so the glyph's height is kept. Runs
+/// after `crop_to_bbox`, before `resize`.
 public struct DeskewStage: PipelineStage {
     public static let name = "deskew"
     public static let summary = "shear the glyph upright (MNIST's moment-based deskewing)"
     public static let parameters = [
         ParameterDoc("max_shear", "0…2", default: "0.6", "largest slant corrected, as x shift per row (0.6 ≈ 31°)"),
         ParameterDoc("threshold", "fraction 0…1", default: "0.35", "pixels darker than threshold × 255 weigh nothing and are trimmed"),
+        ParameterDoc("keep", "0…2", default: "0", "slant left as it is (x shift per row): only the slant beyond ±keep is taken out"),
     ]
 
     public var maxShear: Double = 0.6
     public var threshold: Double = 0.35
+    public var keep: Double = 0
 
-    public init(maxShear: Double = 0.6, threshold: Double = 0.35) {
+    public init(maxShear: Double = 0.6, threshold: Double = 0.35, keep: Double = 0) {
         self.maxShear = maxShear
         self.threshold = threshold
+        self.keep = keep
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case maxShear = "max_shear", threshold }
+    enum CodingKeys: String, CodingKey, CaseIterable { case maxShear = "max_shear", threshold, keep }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: Self.name)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         maxShear = try container.decode(.maxShear, default: 0.6, in: 0...2)
         threshold = try container.decode(.threshold, default: 0.35, in: 0...1)
+        keep = try container.decode(.keep, default: 0, in: 0...2)
     }
 
-    public var label: String { "≤ \(maxShear.compact)" }
+    public var label: String { keep > 0 ? "beyond \(keep.compact), ≤ \(maxShear.compact)" : "≤ \(maxShear.compact)" }
 
     /// The horizontal shear (x shift per row, positive when the glyph leans left) that makes
     /// the ink upright, and the centroid row; nil without ink above `level`.
@@ -63,7 +70,8 @@ public struct DeskewStage: PipelineStage {
     public func apply(_ image: Raster, context: inout StageContext) throws(StageFailure) -> Raster {
         let level = Float(threshold * 255)
         guard image.channels == 1, let (raw, cy) = Self.slant(image, level: level) else { return image }
-        let shear = min(maxShear, max(-maxShear, raw))
+        let excess = max(0, abs(raw) - keep)
+        let shear = (raw < 0 ? -1 : 1) * min(maxShear, excess)
         guard abs(shear) * Double(image.height) >= 0.5 else { return image }
         // Output column of source (x, y): x − shear·(y − cy) − offset, offset the smallest shift.
         let offset = min(shear * cy, -shear * (Double(image.height - 1) - cy))
