@@ -165,7 +165,7 @@ final class LetterTrainingTests: XCTestCase {
     func testCrossValidationCanRunChosenFolds() throws {
         let samples = twoWriterSamples(["A", "b", "c"])
         let corpus = try LetterCorpus.render(samples, renderer: LetterDataRenderer(variants: 2, seed: 3, sizeRange: 200...260),
-                                             pipeline: try smallPipeline())
+                                             pipeline: try smallPipeline(), withClean: true)
         let training = LetterModelTraining(
             architecture: .letterCNN(conv1: 4, conv2: 6, hidden: 16),
             configuration: TrainingConfiguration(epochs: 1, batchSize: 4, seed: 9))
@@ -175,7 +175,34 @@ final class LetterTrainingTests: XCTestCase {
         XCTAssertEqual(second.map(\.writer), ["w02"])
         XCTAssertEqual(second[0].scan, all[1].scan)
         XCTAssertEqual(second[0].trainImages, all[1].trainImages)
+        for result in all {
+            let clean = try XCTUnwrap(result.clean)
+            XCTAssertEqual(result.gapBySample.count, 3, "one entry per sample")
+            XCTAssertEqual(result.gapBySample.reduce(0, +) / 3, clean - result.scan, accuracy: 1e-9)
+        }
         XCTAssertThrowsError(try training.crossValidate(corpus: corpus, heldOut: ["w09"], jobs: 1), "an unknown writer is refused")
+    }
+
+    /// Each sample's clean rendering is paired with its own scans, and the gap's mean is the
+    /// difference of the two routes' accuracies.
+    func testGapIsPairedBySample() throws {
+        let right = true, wrong = false
+        XCTAssertEqual(LetterModelTraining.gapBySample(clean: [right, wrong, right],
+                                                       scans: [right, wrong, wrong, wrong, wrong, right, right, right, right]),
+                       [1 - 1.0 / 3, -1.0 / 3, 0], "3 scans per sample, in sample order")
+        XCTAssertEqual(LetterModelTraining.gapBySample(clean: [right, wrong], scans: [right, right, wrong]), [],
+                       "counts that do not pair up give no gap")
+        XCTAssertEqual(LetterModelTraining.gapBySample(clean: nil, scans: [right]), [])
+
+        func fold(_ gaps: [Double]) -> FoldResult {
+            FoldResult(writer: "w", scan: 0, gapBySample: gaps, trainImages: 0, seconds: 0)
+        }
+        // Fold means 0.25 and 0.5; variances (n − 1) 0.125 and 0.25, over 2 and 3 samples.
+        let gap = try XCTUnwrap(RouteGap([fold([0, 0.5]), fold([0, 0.5, 1])]))
+        XCTAssertEqual(gap.points, 37.5, accuracy: 1e-9)
+        XCTAssertEqual(gap.halfWidth, 100 * 1.96 * (0.125 / 2 + 0.25 / 3).squareRoot() / 2, accuracy: 1e-9)
+        XCTAssertEqual(gap.samples, 5)
+        XCTAssertNil(RouteGap([fold([0, 0.5]), fold([])]), "every fold needs clean renderings")
     }
 
     func testAccuracySpread() throws {

@@ -104,8 +104,45 @@ public struct FoldResult: Sendable, Equatable {
     /// With an ensemble: the first member's (seed's) own scan and clean accuracy.
     public var singleScan: Double?
     public var singleClean: Double?
+    /// Per sample: 1 if its clean rendering is right, minus the share of its scans that are
+    /// right (empty without clean renderings), so the gap's uncertainty can be paired by sample.
+    public var gapBySample: [Double] = []
     public var trainImages: Int
     public var seconds: Double
+}
+
+/// The scan route's shortfall against the clean route over folds, in points, with a 95 %
+/// interval from the per-sample differences (paired: each sample's clean rendering against its
+/// own scans). It covers which samples a writer happened to write, not the training's randomness.
+public struct RouteGap: Sendable, Equatable, CustomStringConvertible {
+    /// Mean over folds of each fold's mean per-sample gap, in points.
+    public var points: Double
+    /// Half-width of the 95 % interval, in points.
+    public var halfWidth: Double
+    public var samples: Int
+
+    /// nil unless every fold has per-sample gaps (at least two each).
+    public init?(_ results: [FoldResult]) {
+        guard !results.isEmpty, results.allSatisfy({ $0.gapBySample.count >= 2 }) else { return nil }
+        var meanSum = 0.0, varianceSum = 0.0
+        for result in results {
+            let d = result.gapBySample
+            let n = Double(d.count)
+            let mean = d.reduce(0, +) / n
+            let variance = d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)
+            meanSum += mean
+            varianceSum += variance / n
+        }
+        let folds = Double(results.count)
+        points = 100 * meanSum / folds
+        halfWidth = 100 * 1.96 * varianceSum.squareRoot() / folds
+        samples = results.map(\.gapBySample.count).reduce(0, +)
+    }
+
+    public var description: String {
+        String(format: "%.2f points, 95 %% interval %.2f … %.2f (paired by sample, %d samples)",
+               points, points - halfWidth, points + halfWidth, samples)
+    }
 }
 
 /// Mean, minimum, maximum and (population) standard deviation of some accuracies.
@@ -221,13 +258,16 @@ public struct LetterModelTraining: Sendable {
                 }
                 let trainCount = try corpus.trainingImages(writers: others).count + (extra?.count ?? 0)
                 let first = Array(models.prefix(1))
+                let scanRight = try Self.correctness(of: models, on: corpus.scans[writer])
+                let cleanRight = try Self.correctness(of: models, on: corpus.clean[writer])
                 let result = FoldResult(
                     writer: writer,
-                    scan: try Self.accuracy(of: models, on: corpus.scans[writer]) ?? 0,
-                    clean: try Self.accuracy(of: models, on: corpus.clean[writer]),
+                    scan: Self.share(scanRight) ?? 0,
+                    clean: Self.share(cleanRight),
                     naive: try Self.accuracy(of: models, on: corpus.naive[writer]),
                     singleScan: models.count > 1 ? try Self.accuracy(of: first, on: corpus.scans[writer]) : nil,
                     singleClean: models.count > 1 ? try Self.accuracy(of: first, on: corpus.clean[writer]) : nil,
+                    gapBySample: Self.gapBySample(clean: cleanRight, scans: scanRight),
                     trainImages: trainCount,
                     seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
                 log(Self.describe(result))
@@ -246,11 +286,32 @@ public struct LetterModelTraining: Sendable {
     /// Accuracy of an ensemble (averaged logits) on `images`, counting images the pipeline failed
     /// on as wrong; nil without images.
     public static func accuracy(of models: [TrainedModel], on images: WriterImages?) throws -> Double? {
+        share(try correctness(of: models, on: images))
+    }
+
+    /// Per image, whether the ensemble is right (images the pipeline failed on are wrong); nil
+    /// without images.
+    public static func correctness(of models: [TrainedModel], on images: WriterImages?) throws -> [Bool]? {
         guard let images, images.count > 0 else { return nil }
         let predicted = try predictions(of: models, on: images)
-        var correct = 0
-        for i in 0..<images.count where !images.failed[i] && predicted[i] == images.labels[i] { correct += 1 }
-        return Double(correct) / Double(images.count)
+        return (0..<images.count).map { !images.failed[$0] && predicted[$0] == images.labels[$0] }
+    }
+
+    static func share(_ right: [Bool]?) -> Double? {
+        guard let right, !right.isEmpty else { return nil }
+        return Double(right.filter { $0 }.count) / Double(right.count)
+    }
+
+    /// Per sample, clean right (1/0) minus the share of its scans right. Scans come sample by
+    /// sample, the same number for each (`LetterDataRenderer` renders variant-minor); empty when
+    /// the counts do not pair up.
+    static func gapBySample(clean: [Bool]?, scans: [Bool]?) -> [Double] {
+        guard let clean, let scans, !clean.isEmpty, scans.count % clean.count == 0 else { return [] }
+        let variants = scans.count / clean.count
+        return clean.indices.map { sample in
+            let own = scans[(sample * variants)..<((sample + 1) * variants)]
+            return (clean[sample] ? 1 : 0) - Double(own.filter { $0 }.count) / Double(variants)
+        }
     }
 
     /// The class an ensemble picks for each image: the largest mean log-probability, which is
@@ -304,6 +365,7 @@ public struct LetterModelTraining: Sendable {
         if let s = AccuracySpread(results.compactMap(\.naive)) { lines.append("naive route: \(s)") }
         if let s = AccuracySpread(results.compactMap(\.singleScan)) { lines.append("first model alone, scan  route: \(s)") }
         if let s = AccuracySpread(results.compactMap(\.singleClean)) { lines.append("first model alone, clean route: \(s)") }
+        if let gap = RouteGap(results) { lines.append("gap clean − scan: \(gap)") }
         return lines
     }
 }
