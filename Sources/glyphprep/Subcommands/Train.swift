@@ -13,7 +13,8 @@ extension GlyphPrepCommand {
             or PNG and run through PIPELINE (its classify stage is ignored), exactly as `run` \
             would process the file. With --folds, trains one model per writer on all the others \
             and reports the held-out writer's accuracy on scans, clean renderings and, with \
-            --compare, the scans through a second pipeline.
+            --compare, the scans through a second pipeline; then the mean over folds and the \
+            scan route's gap to clean renderings with a 95 % interval (paired by sample).
             """)
 
         @Argument(help: "The pipeline YAML file the model's inputs go through.")
