@@ -124,9 +124,10 @@ public struct RouteGap: Sendable, Equatable, CustomStringConvertible {
     /// nil unless every fold has per-sample gaps (at least two each).
     public init?(_ results: [FoldResult]) {
         guard !results.isEmpty, results.allSatisfy({ $0.gapBySample.count >= 2 }) else { return nil }
-        var meanSum = 0.0, varianceSum = 0.0
+        var meanSum = 0.0, varianceSum = 0.0, count = 0
         for result in results {
             let d = result.gapBySample
+            count += d.count
             let n = Double(d.count)
             let mean = d.reduce(0, +) / n
             let variance = d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)
@@ -136,7 +137,7 @@ public struct RouteGap: Sendable, Equatable, CustomStringConvertible {
         let folds = Double(results.count)
         points = 100 * meanSum / folds
         halfWidth = 100 * 1.96 * varianceSum.squareRoot() / folds
-        samples = results.map(\.gapBySample.count).reduce(0, +)
+        samples = count
     }
 
     public var description: String {
