@@ -5,7 +5,12 @@ let package = Package(
     name: "GlyphPrep",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "GlyphPrep", targets: ["GlyphPrep"]),
+        .library(name: "GlyphImaging", targets: ["GlyphImaging"]),
+        .library(name: "GlyphPipeline", targets: ["GlyphPipeline"]),
+        .library(name: "GlyphModel", targets: ["GlyphModel"]),
+        .library(name: "GlyphTraining", targets: ["GlyphTraining"]),
+        .library(name: "GlyphVisualization", targets: ["GlyphVisualization"]),
+        .library(name: "ONNXRuntime", targets: ["ONNXRuntime"]),
         .executable(name: "glyphprep", targets: ["glyphprep"]),
     ],
     dependencies: [
@@ -44,27 +49,37 @@ let package = Package(
             dependencies: ["CBLAS", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Generated/README.md", "Generated/onnx.proto"]
         ),
+        // Images in and out: the only module that imports the image C libraries (decoding,
+        // encoding, resampling, text), plus atomic files, hashing and the parallel map.
         .target(
-            name: "GlyphPrep",
-            dependencies: [
-                "CVips",
-                "CVipsShims",
-                "CBLAS",
-                "CTurboJPEG",
-                "CZlib",
-                "CDeflate",
-                "ONNXRuntime",
-                .product(name: "Yams", package: "Yams"),
-            ]
+            name: "GlyphImaging",
+            dependencies: ["CVips", "CVipsShims", "CTurboJPEG", "CZlib", "CDeflate"]
         ),
+        // The YAML pipeline: configuration, stages, batch runner, manifest, resume, shards, export.
+        .target(
+            name: "GlyphPipeline",
+            dependencies: ["GlyphImaging", .product(name: "Yams", package: "Yams")]
+        ),
+        // Classification with ONNX models: the `classify` stage's runtime.
+        .target(name: "GlyphModel", dependencies: ["GlyphPipeline", "ONNXRuntime"]),
+        // Scan synthesis, the trainer and evaluation.
+        .target(name: "GlyphTraining", dependencies: ["GlyphModel", "GlyphPipeline", "ONNXRuntime"]),
+        // Previews, contact sheets and the HTML report.
+        .target(name: "GlyphVisualization", dependencies: ["GlyphTraining", "GlyphModel", "GlyphPipeline"]),
         .executableTarget(
             name: "glyphprep",
             dependencies: [
-                "GlyphPrep",
+                "GlyphPipeline", "GlyphModel", "GlyphTraining", "GlyphVisualization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GlyphPrepTests", dependencies: ["GlyphPrep", "ONNXRuntime", "CVips", "CVipsShims", "CDeflate"]),
+        // Small synthetic images shared by the test targets.
+        .target(name: "GlyphTestSupport", dependencies: ["GlyphImaging", "GlyphPipeline"], path: "Tests/GlyphTestSupport"),
+        .testTarget(name: "GlyphImagingTests", dependencies: ["GlyphImaging", "GlyphTestSupport", "CVipsShims", "CDeflate"]),
+        .testTarget(name: "GlyphPipelineTests", dependencies: ["GlyphPipeline", "GlyphTestSupport"]),
+        .testTarget(name: "GlyphModelTests", dependencies: ["GlyphModel", "GlyphTestSupport", "ONNXRuntime"]),
+        .testTarget(name: "GlyphTrainingTests", dependencies: ["GlyphTraining", "GlyphTestSupport", "ONNXRuntime"]),
+        .testTarget(name: "GlyphVisualizationTests", dependencies: ["GlyphVisualization", "GlyphTestSupport"]),
         .testTarget(
             name: "ONNXRuntimeTests", dependencies: ["ONNXRuntime"],
             exclude: ["make_fixtures.py"], resources: [.copy("Fixtures")]
@@ -72,8 +87,7 @@ let package = Package(
         .testTarget(
             name: "GlyphPrepCLITests",
             dependencies: [
-                "glyphprep",
-                "GlyphPrep",
+                "glyphprep", "GlyphPipeline", "GlyphModel", "GlyphTraining", "GlyphVisualization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,20 +1,4 @@
-import CBLAS
 import Foundation
-
-/// Row-major single-precision GEMM: C = alpha·op(A)·op(B) + beta·C.
-@inline(__always)
-func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    if m == 0 || n == 0 { return }
-    if k == 0 {
-        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-        return
-    }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)),
-                beta, c, Int32(max(ldc, 1)))
-}
 
 private func arg(_ args: [Value?], _ i: Int) throws -> Value {
     guard i < args.count, let v = args[i] else { throw KernelError("input \(i) is missing") }

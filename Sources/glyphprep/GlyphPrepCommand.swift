@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GlyphPrep
+import GlyphPipeline
+import GlyphPipeline
 
 @main
 struct GlyphPrepCommand: ParsableCommand {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import XCTest
 @testable import glyphprep
-@testable import GlyphPrep
+@testable import GlyphPipeline
 
 final class CLIParsingTests: XCTestCase {
     func testParsesRunWithSharedOptions() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import GlyphPrep
+@testable import GlyphPipeline
 
 /// Crash safety, resume and sharding through the built binary.
 final class ScaleEndToEndTests: XCTestCase {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import GlyphPrep
+import GlyphPipeline
 import XCTest
 @testable import glyphprep
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import XCTest
 @testable import glyphprep
-@testable import GlyphPrep
+@testable import GlyphPipeline
 
 /// `glyphprep train` parsing and `glyphprep eval` end to end with a tiny model trained in-process.
 final class TrainEvalCLITests: XCTestCase {

@@ -1,4 +1,4 @@
-import GlyphPrep
+import GlyphPipeline
 import XCTest
 
 /// The CLI test target links the training engine the commands will drive.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import GlyphPrep
+import GlyphModel
+import GlyphPipeline
+import GlyphPipeline
 
 extension GlyphPrepCommand {
     struct Classify: ParsableCommand {

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import GlyphPrep
+import GlyphImaging
+import GlyphPipeline
+import GlyphPipeline
+import GlyphTraining
+import GlyphVisualization
 
 extension GlyphPrepCommand {
     /// `glyphprep eval`: runs a pipeline with its classify stage over labelled scans and reports
@@ -42,7 +46,7 @@ extension GlyphPrepCommand {
             guard let classifier = loaded.classifier else {
                 throw ValidationError("\(pipeline) has no classify stage; add e.g. `- classify: {model: letters}`")
             }
-            if let warning = classifier.pipelineMismatch(with: loaded) {
+            if let warning = loaded.mismatchWarning {
                 FileHandle.standardError.write(Data("glyphprep: warning: \(warning)\n".utf8))
             }
             let truth: [String: String]?
@@ -62,7 +66,7 @@ extension GlyphPrepCommand {
             defer { if output == nil { try? FileManager.default.removeItem(atPath: directory) } }
             let summary: BatchSummary
             do {
-                summary = try BatchRunner(pipeline: loaded, options: BatchOptions(jobs: jobs))
+                summary = try BatchRunner(pipeline: loaded.pipeline, classifier: classifier, options: BatchOptions(jobs: jobs))
                     .run(input: input, output: directory)
             } catch {
                 throw ValidationError("\(error)")

@@ -1,5 +1,6 @@
 import ArgumentParser
-import GlyphPrep
+import GlyphPipeline
+import GlyphVisualization
 
 extension GlyphPrepCommand {
     struct Preview: ParsableCommand {
@@ -35,7 +36,7 @@ extension GlyphPrepCommand {
             if activations && classifier == nil {
                 throw ValidationError("--activations needs a model: --model, or a pipeline ending in classify")
             }
-            let renderer = PreviewRenderer(pipeline: loaded, classifier: classifier,
+            let renderer = PreviewRenderer(pipeline: loaded.pipeline, classifier: classifier,
                                            activationSource: activations ? classifier : nil, panelHeight: panelHeight)
             do {
                 try renderer.render(files: images).writePNG(to: output)

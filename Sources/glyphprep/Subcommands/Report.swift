@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import GlyphPrep
+import GlyphImaging
+import GlyphPipeline
+import GlyphVisualization
 
 extension GlyphPrepCommand {
     struct Report: ParsableCommand {

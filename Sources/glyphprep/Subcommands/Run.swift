@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import GlyphPrep
+import GlyphModel
+import GlyphPipeline
+import GlyphPipeline
 
 extension GlyphPrepCommand {
     struct Run: ParsableCommand {
@@ -17,14 +19,14 @@ extension GlyphPrepCommand {
 
         func run() throws {
             let loaded = try loadPipeline(pipeline)
-            if let warning = loaded.classifier?.pipelineMismatch(with: loaded) {
+            if let warning = loaded.mismatchWarning {
                 FileHandle.standardError.write(Data("glyphprep: warning: \(warning)\n".utf8))
             }
             let stop = StopFlag()
             Interrupts.stopGracefully(stop)
             let summary: BatchSummary
             do {
-                let runner = BatchRunner(pipeline: loaded, options: try runOptions.batchOptions())
+                let runner = BatchRunner(pipeline: loaded.pipeline, classifier: loaded.classifier, options: try runOptions.batchOptions())
                 summary = try runner.run(input: input, output: runOptions.output, stop: stop)
             } catch let error as ValidationError {
                 throw error
@@ -101,9 +103,9 @@ func loadClassifier(_ path: String) throws -> ONNXClassifier {
 }
 
 /// Loads a pipeline file, turning its errors into a usage failure with file:line:column.
-func loadPipeline(_ path: String) throws -> Pipeline {
+func loadPipeline(_ path: String) throws -> LoadedPipeline {
     do {
-        return try Pipeline(contentsOf: URL(fileURLWithPath: path))
+        return try LoadedPipeline(contentsOf: URL(fileURLWithPath: path))
     } catch {
         throw ValidationError(error.description)
     }

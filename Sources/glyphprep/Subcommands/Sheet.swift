@@ -1,5 +1,7 @@
 import ArgumentParser
-import GlyphPrep
+import GlyphPipeline
+import GlyphPipeline
+import GlyphVisualization
 
 extension RecordOrder: ExpressibleByArgument {}
 

@@ -1,5 +1,6 @@
 import ArgumentParser
-import GlyphPrep
+import GlyphPipeline
+import GlyphPipeline
 
 extension GlyphPrepCommand {
     struct Stages: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GlyphPrep
+import GlyphPipeline
+import GlyphTraining
 
 extension GlyphPrepCommand {
     /// `glyphprep synth`: renders handwriting strokes as realistic scans (or clean renderings).

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import GlyphPrep
+import GlyphImaging
+import GlyphModel
+import GlyphPipeline
+import GlyphPipeline
+import GlyphTraining
 
 extension GlyphPrepCommand {
     /// `glyphprep train`: trains the letter classifier on rendered UJI strokes (and optional

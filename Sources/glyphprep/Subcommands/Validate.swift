@@ -1,5 +1,6 @@
 import ArgumentParser
-import GlyphPrep
+import GlyphPipeline
+import GlyphPipeline
 
 extension GlyphPrepCommand {
     struct Validate: ParsableCommand {
@@ -10,7 +11,7 @@ extension GlyphPrepCommand {
 
         func run() throws {
             let loaded = try loadPipeline(pipeline)
-            print(PipelineDescription.describe(loaded))
+            print(PipelineDescription.describe(loaded.pipeline))
         }
     }
 }

@@ -1,0 +1,98 @@
+import GlyphImaging
+/// One line of `manifest.jsonl`: what happened to one input file.
+public struct ManifestRecord: Sendable, Equatable {
+    /// The outcome of a file.
+    public enum Status: String, Sendable {
+        case ok, error
+    }
+
+    /// One of the model's best guesses.
+    public struct Guess: Sendable, Equatable {
+        public var label: String
+        public var probability: Float
+
+        public init(label: String, probability: Float) {
+            self.label = label
+            self.probability = probability
+        }
+    }
+
+    public var input: String
+    public var output: String?
+    public var status: Status
+    public var error: StageFailure?
+    public var width: Int?
+    public var height: Int?
+    /// The ink's bounding box in source pixels.
+    public var bbox: PixelRect?
+    public var prediction: String?
+    public var top: [Guess]?
+
+    public init(input: String, output: String? = nil, status: Status, error: StageFailure? = nil,
+                width: Int? = nil, height: Int? = nil, bbox: PixelRect? = nil) {
+        self.input = input
+        self.output = output
+        self.status = status
+        self.error = error
+        self.width = width
+        self.height = height
+        self.bbox = bbox
+    }
+
+    /// The record as one line of JSON (no trailing newline), keys in a fixed order.
+    public var jsonLine: String {
+        var json = JSONObjectWriter()
+        json.add("input", string: input)
+        json.add("status", string: status.rawValue)
+        if let output { json.add("output", string: output) }
+        if let width { json.add("width", raw: String(width)) }
+        if let height { json.add("height", raw: String(height)) }
+        if let bbox {
+            json.add("bbox", raw: "{\"x\":\(bbox.x),\"y\":\(bbox.y),\"width\":\(bbox.width),\"height\":\(bbox.height)}")
+        }
+        if let prediction { json.add("prediction", string: prediction) }
+        if let top {
+            let items = top.map { "{\"label\":\(JSONObjectWriter.quote($0.label)),\"p\":\(JSONObjectWriter.number($0.probability))}" }
+            json.add("top", raw: "[" + items.joined(separator: ",") + "]")
+        }
+        if let error {
+            json.add("error", raw: "{\"code\":\(JSONObjectWriter.quote(error.code.rawValue)),\"message\":\(JSONObjectWriter.quote(error.message))}")
+        }
+        return json.text
+    }
+}
+
+/// Builds a JSON object with keys in insertion order.
+struct JSONObjectWriter {
+    private var fields: [String] = []
+
+    mutating func add(_ key: String, string: String) { fields.append("\(Self.quote(key)):\(Self.quote(string))") }
+    mutating func add(_ key: String, raw: String) { fields.append("\(Self.quote(key)):\(raw)") }
+
+    var text: String { "{" + fields.joined(separator: ",") + "}" }
+
+    /// A JSON string literal.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                out += "\\u" + String(c.value, radix: 16).leftPadded(4)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A probability with six decimals: stable text across platforms.
+    static func number(_ value: Float) -> String {
+        let scaled = (Double(value) * 1_000_000).rounded()
+        let whole = Int(scaled) / 1_000_000, fraction = abs(Int(scaled) % 1_000_000)
+        return "\(whole).\(String(fraction).leftPadded(6))"
+    }
+}

@@ -1,0 +1,35 @@
+/// Human-readable text about stages and pipelines, for `glyphprep stages` and `validate`.
+public enum PipelineDescription {
+    /// Every stage with its parameters and defaults.
+    public static func catalog() -> String {
+        var lines: [String] = []
+        for stage in StageCatalog.all {
+            lines.append("\(stage.name): \(stage.summary)")
+            for parameter in stage.parameterDocs {
+                lines.append("    \(parameter.name) (\(parameter.type), default \(parameter.defaultValue)): \(parameter.help)")
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A valid pipeline's stages, one per line.
+    public static func describe(_ pipeline: Pipeline) -> String {
+        var lines = ["\(pipeline.name): valid, \(pipeline.stages.count + 1) stages"]
+        lines.append("  1. \(DecodeStage.name) (\(pipeline.configuration.decode.label))")
+        for (index, stage) in pipeline.stages.enumerated() {
+            lines.append("  \(index + 2). \(type(of: stage).name) (\(stage.label))")
+        }
+        if let classify = pipeline.configuration.classify {
+            lines.append("  \(pipeline.stages.count + 2). \(ClassifyOptions.name) (\(classify.label))")
+        }
+        lines.append("  output: \(pipeline.configuration.output.format.rawValue), \(pipeline.targetSide)×\(pipeline.targetSide)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Each image stage as "name (label)", decode first; used to compare pipelines.
+    public static func stageSummaries(_ configuration: PipelineConfiguration) -> [String] {
+        ["\(DecodeStage.name) (\(configuration.decode.label))"]
+            + configuration.stages.map { "\(type(of: $0).name) (\($0.label))" }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import GlyphImaging
+import GlyphPipeline
+
+/// Predictions of a classified run compared with true labels: accuracy, per-class accuracy,
+/// the most frequent confusions and a confusion-matrix image.
+///
+/// True labels come from a `file,label` map (matched by input path, then file name) or, without
+/// one, from the name of each file's parent folder. Labelled files the pipeline failed on count
+/// as wrong; files without a label are left out.
+public struct Evaluation: Sendable {
+    /// One labelled file.
+    public struct Item: Sendable, Equatable {
+        public var input: String
+        public var truth: String
+        /// nil when the pipeline failed on the file.
+        public var prediction: String?
+    }
+
+    /// A (truth, prediction) pair that occurred `count` times with truth ≠ prediction.
+    public struct Confusion: Sendable, Equatable {
+        public var truth: String
+        public var prediction: String
+        public var count: Int
+    }
+
+    /// Accuracy of one true class.
+    public struct ClassAccuracy: Sendable, Equatable {
+        public var label: String
+        public var correct: Int
+        public var total: Int
+        public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
+    }
+
+    public let items: [Item]
+    /// Records without a true label.
+    public let unlabelled: Int
+    /// Matrix rows and columns: the model's classes, then any other label seen, in order.
+    public let classes: [String]
+
+    /// `labels` nil takes each file's parent folder name. `classes` (e.g. the model's labels)
+    /// fixes the matrix order; labels outside it are appended sorted. A true label is matched
+    /// to a class case-insensitively when it is not a class itself.
+    public init(records: [ManifestRecord], labels: [String: String]?, classes given: [String] = []) {
+        let known = Set(given)
+        let lowered = Dictionary(given.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        var items: [Item] = []
+        var unlabelled = 0
+        for record in records {
+            let raw: String?
+            if let labels {
+                raw = labels[record.input] ?? labels[(record.input as NSString).lastPathComponent]
+            } else {
+                let folder = (record.input as NSString).deletingLastPathComponent
+                raw = folder.isEmpty ? nil : (folder as NSString).lastPathComponent
+            }
+            guard let raw, !raw.isEmpty else {
+                unlabelled += 1
+                continue
+            }
+            let truth = known.contains(raw) ? raw : (lowered[raw.lowercased()] ?? raw)
+            items.append(Item(input: record.input, truth: truth, prediction: record.status == .ok ? record.prediction : nil))
+        }
+        self.items = items
+        self.unlabelled = unlabelled
+        let extra = Set(items.flatMap { [$0.truth] + ($0.prediction.map { [$0] } ?? []) }).subtracting(known)
+        classes = given + extra.sorted()
+    }
+
+    public var total: Int { items.count }
+    public var correct: Int { items.filter { $0.prediction == $0.truth }.count }
+    /// Labelled files the pipeline failed on.
+    public var failed: Int { items.filter { $0.prediction == nil }.count }
+    public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
+
+    /// counts[truth][prediction] over `classes`; failed files are not in the matrix.
+    public var matrix: [[Int]] {
+        let index = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: classes.count), count: classes.count)
+        for item in items {
+            guard let row = index[item.truth], let prediction = item.prediction, let column = index[prediction] else { continue }
+            counts[row][column] += 1
+        }
+        return counts
+    }
+
+    /// Accuracy per true class that occurs, in `classes` order.
+    public var perClass: [ClassAccuracy] {
+        classes.compactMap { label in
+            let mine = items.filter { $0.truth == label }
+            guard !mine.isEmpty else { return nil }
+            return ClassAccuracy(label: label, correct: mine.filter { $0.prediction == label }.count, total: mine.count)
+        }
+    }
+
+    /// Off-diagonal pairs, most frequent first (ties by truth, then prediction).
+    public func confusions(limit: Int = 10) -> [Confusion] {
+        var counts: [String: Confusion] = [:]
+        for item in items {
+            guard let prediction = item.prediction, prediction != item.truth else { continue }
+            counts["\(item.truth)\u{0}\(prediction)", default: Confusion(truth: item.truth, prediction: prediction, count: 0)].count += 1
+        }
+        return counts.values.sorted {
+            ($0.count, $1.truth, $1.prediction) > ($1.count, $0.truth, $0.prediction)
+        }.prefix(limit).map { $0 }
+    }
+
+    /// The text summary `glyphprep eval` prints.
+    public func reportLines(confusionLimit: Int = 10) -> [String] {
+        var lines = [String(format: "accuracy: %.2f %% (%d of %d labelled files", 100 * accuracy, correct, total)
+            + (failed > 0 ? ", \(failed) failed in the pipeline" : "") + ")"
+            + (unlabelled > 0 ? "; \(unlabelled) files without a label" : "")]
+        lines.append("per class:")
+        for row in perClass {
+            lines.append(String(format: "  %@  %6.2f %%  (%d/%d)", row.label, 100 * row.accuracy, row.correct, row.total))
+        }
+        let top = confusions(limit: confusionLimit)
+        if !top.isEmpty {
+            lines.append("most frequent confusions (true → predicted):")
+            for c in top { lines.append("  \(c.truth) → \(c.prediction): \(c.count)") }
+        }
+        return lines
+    }
+
+    /// Reads `outputDirectory/manifest.jsonl`.
+    public static func load(outputDirectory: String, labels: [String: String]?, classes: [String] = []) throws -> Evaluation {
+        Evaluation(records: try ManifestRecord.read(outputDirectory: outputDirectory), labels: labels, classes: classes)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import GlyphImaging
+import GlyphPipeline
+
+/// A file the visualization commands could not read or write.
+public struct VisualizationError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
+extension PreviewRenderer {
+    /// The preview of image files, each row named by its path as given.
+    public func render(files: [String]) throws -> Canvas {
+        var inputs: [PreviewInput] = []
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw VisualizationError("cannot read \(path)")
+            }
+            inputs.append(PreviewInput(name: path, data: [UInt8](data)))
+        }
+        return try render(inputs)
+    }
+}
+
+extension ContactSheet {
+    /// The sheet of the records of `outputDirectory/manifest.jsonl` that `query` selects.
+    public func render(outputDirectory: String, query: RecordQuery = RecordQuery()) throws -> Canvas {
+        let all = try ManifestRecord.read(outputDirectory: outputDirectory)
+        let selected = query.apply(all)
+        var sheet = self
+        if sheet.title.isEmpty {
+            var parts = ["\(selected.count) of \(all.count) files"]
+            if !query.filters.isEmpty { parts.append(query.filters.map(\.description).joined(separator: ", ")) }
+            if query.order != .manifest { parts.append("sorted by \(query.order.rawValue)") }
+            sheet.title = parts.joined(separator: " · ")
+        }
+        return try sheet.render(selected, outputDirectory: outputDirectory)
+    }
+}
+
+extension Canvas {
+    /// Writes the canvas as a PNG file (atomically).
+    public func writePNG(to path: String) throws {
+        guard width > 0, height > 0 else { throw VisualizationError("nothing to draw") }
+        try AtomicFile.write(try png(), to: path)
+    }
+}

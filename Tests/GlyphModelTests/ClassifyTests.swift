@@ -1,0 +1,145 @@
+import Foundation
+import ONNXRuntime
+import XCTest
+@testable import GlyphModel
+
+final class ClassifyTests: XCTestCase {
+    /// A model that scores "left" by the ink in the left half of a 28×28 image and "right" by
+    /// the ink in the right half, with the input layout given by `inputShape`.
+    func halvesModel(inputShape: [Int], softmax: Bool = true, metadata: [String: String] = [:]) throws -> ONNXModel {
+        var builder = ONNXModelBuilder(opsetVersion: 13)
+        builder.metadata = metadata
+        builder.addInput("image", shape: inputShape)
+        var weights = [Float](repeating: 0, count: 784 * 2)
+        for y in 0..<28 { for x in 0..<28 { weights[(y * 28 + x) * 2 + (x < 14 ? 0 : 1)] = 0.05 } }
+        builder.addInitializer("W", try Tensor(shape: [784, 2], data: weights))
+        var input = "image"
+        if inputShape.count != 2 {
+            builder.addNode("Flatten", inputs: ["image"], outputs: ["flat"], attributes: ["axis": .int(1)])
+            input = "flat"
+        }
+        builder.addNode("Gemm", inputs: [input, "W"], outputs: ["scores"])
+        if softmax {
+            builder.addNode("Softmax", inputs: ["scores"], outputs: ["probabilities"], attributes: ["axis": .int(1)])
+            builder.addOutput("probabilities", shape: [-1, 2])
+        } else {
+            builder.addOutput("scores", shape: [-1, 2])
+        }
+        return try ONNXModel(serializedData: builder.serializedData())
+    }
+
+    func leftInk() -> Raster { TestImages.block(width: 28, height: 28, rect: PixelRect(x: 2, y: 4, width: 6, height: 20)) }
+    func topInk() -> Raster { TestImages.block(width: 28, height: 28, rect: PixelRect(x: 4, y: 2, width: 20, height: 6)) }
+
+    func testClassifiesWithEveryLayoutAndLabelsFromOptions() throws {
+        for (shape, layout) in [([-1, 1, 28, 28], ClassifyOptions.Layout.nchw), ([-1, 28, 28, 1], .nhwc), ([-1, 28, 28], .hw), ([-1, 784], .flat)] {
+            var options = ClassifyOptions(model: "unused")
+            options.labels = ["left", "right"]
+            let classifier = try ONNXClassifier(model: halvesModel(inputShape: shape), options: options)
+            XCTAssertEqual(classifier.layout, layout)
+            let guesses = try classifier.classify([leftInk(), topInk()])
+            XCTAssertEqual(guesses[0].map(\.label), ["left", "right"], "\(shape)")
+            XCTAssertGreaterThan(guesses[0][0].probability, 0.99)
+            XCTAssertEqual(guesses[0].map(\.probability).reduce(0, +), 1, accuracy: 1e-5)
+            XCTAssertEqual(guesses[1][0].label, "left")
+        }
+    }
+
+    func testTransposeSoftmaxAndMetadataLabels() throws {
+        let model = try halvesModel(inputShape: [-1, 1, 28, 28], softmax: false,
+                                    metadata: [ONNXClassifier.MetadataKey.labels: "west,east"])
+        var options = ClassifyOptions(model: "unused")
+        options.transpose = true
+        options.topK = 1
+        let classifier = try ONNXClassifier(model: model, options: options)
+        XCTAssertEqual(classifier.labels, ["west", "east"])
+        // Ink along the top becomes ink along the left once transposed; softmax is applied
+        // because the graph ends in Gemm.
+        let top = try classifier.classify([topInk()])
+        XCTAssertEqual(top[0].count, 1)
+        XCTAssertEqual(top[0][0].label, "west")
+        XCTAssertLessThan(top[0][0].probability, 1.0001)
+
+        options.softmax = .never
+        let raw = try ONNXClassifier(model: model, options: options).classify([topInk()])
+        XCTAssertEqual(raw[0][0].probability, 0.05 * 120 * 255 / 255, accuracy: 1e-3, "raw score: 120 ink pixels × 0.05")
+    }
+
+    func testLabelCountMustMatchOutputs() throws {
+        var options = ClassifyOptions(model: "unused")
+        options.labels = ["a", "b", "c"]
+        XCTAssertThrowsError(try ONNXClassifier(model: halvesModel(inputShape: [-1, 784]), options: options))
+    }
+
+    func testRunWritesPredictionsAndWarnsAboutAnotherPipeline() throws {
+        let directory = try TestImages.temporaryDirectory()
+        let trainedWith = BatchRunnerTests.pipelineYAML.replacingOccurrences(of: "  - normalize\n", with: "  - normalize: {ink_percentile: 98}\n")
+        try halvesModelData(metadata: [ONNXClassifier.MetadataKey.labels: "left,right",
+                                       ONNXClassifier.MetadataKey.pipeline: trainedWith])
+            .write(to: directory.appendingPathComponent("halves.onnx"))
+        let yaml = BatchRunnerTests.pipelineYAML + "\n  - classify: {model: halves.onnx, top_k: 2}\n"
+        let pipelineFile = directory.appendingPathComponent("p.yaml")
+        try yaml.write(to: pipelineFile, atomically: true, encoding: .utf8)
+        let pipeline = try Pipeline(contentsOf: pipelineFile)
+        let classifier = try XCTUnwrap(pipeline.classifier)
+        let warning = try XCTUnwrap(classifier.pipelineMismatch(with: pipeline))
+        XCTAssertTrue(warning.contains("normalize (p50–p98)") && warning.contains("normalize (p50–p99.5)"), warning)
+
+        let input = directory.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let rgb = TestImages.paperRGB(width: 120, height: 100, strokes: TestImages.letterL(in: PixelRect(x: 30, y: 20, width: 30, height: 50)))
+        try Data(ImageEncoder.encode(bytes: rgb, width: 120, height: 100, bands: 3, as: .png)).write(to: input.appendingPathComponent("l.png"))
+        let output = directory.appendingPathComponent("out")
+        _ = try BatchRunner(pipeline: pipeline, options: BatchOptions(jobs: 2)).run(input: input.path, output: output.path)
+        let line = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        XCTAssertNotNil(object["prediction"] as? String)
+        XCTAssertEqual((object["top"] as? [[String: Any]])?.count, 2)
+    }
+
+    func testClassifyMustBeLast() {
+        let yaml = "version: 1\nstages:\n  - decode\n  - grayscale\n  - classify: {model: m.onnx}\n  - pad\n"
+        XCTAssertThrowsError(try PipelineConfiguration.parse(yaml: yaml)) { error in
+            XCTAssertEqual((error as? PipelineError)?.message, "'classify' must be the last stage")
+            XCTAssertEqual((error as? PipelineError)?.line, 5)
+        }
+    }
+
+    func halvesModelData(metadata: [String: String]) throws -> Data {
+        var builder = ONNXModelBuilder(opsetVersion: 13)
+        builder.metadata = metadata
+        builder.addInput("image", shape: [-1, 1, 28, 28])
+        builder.addInitializer("W", try Tensor(shape: [784, 2], data: (0..<1568).map { $0 % 2 == 0 ? 0.01 : -0.01 }))
+        builder.addNode("Flatten", inputs: ["image"], outputs: ["flat"], attributes: ["axis": .int(1)])
+        builder.addNode("Gemm", inputs: ["flat", "W"], outputs: ["scores"])
+        builder.addOutput("scores", shape: [-1, 2])
+        return try builder.serializedData()
+    }
+
+    func testActivationsListEveryLayerForPreviews() throws {
+        var options = ClassifyOptions(model: "unused")
+        options.labels = ["left", "right"]
+        let classifier = try ONNXClassifier(model: halvesModel(inputShape: [-1, 1, 28, 28], softmax: false), options: options)
+        let layers = try classifier.activations(for: leftInk())
+        XCTAssertEqual(layers.map(\.shape), [[2], [2]], "Gemm scores, then the softmax the classifier applies")
+        XCTAssertEqual(layers.last?.name, "softmax")
+        XCTAssertGreaterThan(layers[1].values[0], layers[1].values[1])
+        XCTAssertEqual(layers[0].values[0], 0.05 * 120, accuracy: 1e-3)
+    }
+
+    func testResultsDoNotDependOnBatchCompanions() throws {
+        // The shipped model: before batches had a fixed size, the same image scored differently
+        // (in the 6th decimal) alone and among 36 others, so manifests depended on --jobs.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let classifier = try ONNXClassifier(options: ClassifyOptions(model: "letters"), baseDirectory: root.appendingPathComponent("pipelines"))
+        var images: [Raster] = []
+        for index in 0..<40 {
+            images.append(TestImages.block(width: 28, height: 28, rect: PixelRect(x: 3 + index % 9, y: 2 + index % 7, width: 4 + index % 11, height: 12 + index % 9)))
+        }
+        let together = try classifier.probabilities(images)
+        for index in [0, 17, 39] {
+            XCTAssertEqual(try classifier.probabilities([images[index]])[0], together[index], "image \(index)")
+        }
+        XCTAssertEqual(try classifier.probabilities(Array(images[5..<12]))[2], together[7])
+    }
+}

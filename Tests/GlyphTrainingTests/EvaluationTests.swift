@@ -1,0 +1,42 @@
+import Foundation
+import XCTest
+@testable import GlyphTraining
+
+final class EvaluationTests: XCTestCase {
+    private func record(_ input: String, _ prediction: String?) -> ManifestRecord {
+        var record = ManifestRecord(input: input, status: prediction == nil ? .error : .ok)
+        record.prediction = prediction
+        return record
+    }
+
+    func testAccuracyPerClassAndConfusionsFromFolderNames() throws {
+        let records = [record("a/1.png", "a"), record("a/2.png", "o"), record("a/3.png", "o"), record("o/1.png", "o"),
+                       record("o/2.png", nil), record("loose.png", "a")]
+        let evaluation = Evaluation(records: records, labels: nil, classes: EMNISTLetters.labels)
+        XCTAssertEqual(evaluation.total, 5)
+        XCTAssertEqual(evaluation.unlabelled, 1)
+        XCTAssertEqual(evaluation.correct, 2)
+        XCTAssertEqual(evaluation.failed, 1)
+        XCTAssertEqual(evaluation.accuracy, 0.4, accuracy: 1e-12)
+        XCTAssertEqual(evaluation.perClass.map(\.label), ["a", "o"])
+        XCTAssertEqual(evaluation.perClass.first?.correct, 1)
+        XCTAssertEqual(evaluation.confusions(), [Evaluation.Confusion(truth: "a", prediction: "o", count: 2)])
+        XCTAssertEqual(evaluation.classes.count, 26)
+        XCTAssertEqual(evaluation.matrix[0][14], 2)
+        XCTAssertEqual(evaluation.matrix[14][14], 1)
+        XCTAssertTrue(evaluation.reportLines().first?.hasPrefix("accuracy: 40.00 % (2 of 5 labelled files, 1 failed") ?? false)
+    }
+
+    func testCSVLabelsMatchCaseInsensitivelyAndCanvasHasAGrid() throws {
+        let evaluation = Evaluation(records: [record("x/A1.jpg", "a"), record("x/b.jpg", "d")],
+                                    labels: ["A1.jpg": "A", "x/b.jpg": "b"], classes: ["a", "b", "c", "d"])
+        XCTAssertEqual(evaluation.items.map(\.truth), ["a", "b"])
+        XCTAssertEqual(evaluation.correct, 1)
+        let canvas = try evaluation.confusionCanvas(cell: 24)
+        XCTAssertEqual(canvas.height, 64 + 4 * 24 + 40)
+        let correctCell = canvas[56 + 12, 64 + 20]
+        XCTAssertEqual(correctCell, Viridis.color(1))
+        let emptyCell = canvas[56 + 2 * 24 + 12, 64 + 24 + 12]
+        XCTAssertEqual(emptyCell, RGB.white)
+    }
+}
