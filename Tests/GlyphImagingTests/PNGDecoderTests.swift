@@ -21,7 +21,12 @@ final class PNGDecoderTests: XCTestCase {
     func libvipsPixels(_ png: [UInt8]) throws -> [UInt8] {
         let file = FileBytes(png)
         let image = try VipsImage.make("vips_image_new_from_buffer", backing: file) { gpv_load_buffer(file.base, file.count, $0) }
-        return try DecodeStage.readPixels(image).bytes
+        return try ImageDecoder.readPixels(image).bytes
+    }
+
+    /// Decodes a whole file the way the pipeline's `decode` stage does by default.
+    func decode(_ bytes: [UInt8], lumaOnly: Bool = false, minSide: Int = 320) throws(ImageError) -> DecodedImage {
+        try ImageDecoder.decode(FileBytes(bytes), plan: DecodePlan(shrink: .auto(minSide: minSide), lumaOnly: lumaOnly))
     }
 
     func header(_ png: [UInt8]) -> PNGDecoder.Header? {
@@ -52,7 +57,7 @@ final class PNGDecoderTests: XCTestCase {
                                                                    width: width, height: height, channels: channels) }
             XCTAssertEqual(unpacked.bytes(), pixels, "\(channels) channel(s)")
             // Through the stage, with and without luma reduction.
-            XCTAssertEqual(try DecodeStage().decode(png).0.bytes(), pixels)
+            XCTAssertEqual(try decode(png).raster.bytes(), pixels)
         }
     }
 
@@ -61,10 +66,9 @@ final class PNGDecoderTests: XCTestCase {
         let pixels = samples(width: width, height: height, channels: 3)
         let png = PNGWriter.encode(pixels, width: width, height: height, channels: 3,
                                    filters: (0..<height).map { UInt8(($0 * 7) % 5) }, idatChunkSize: 8192)
-        var stage = DecodeStage()
-        stage.lumaOnly = true
-        let (fast, context) = try stage.decode(png, defaultMinSide: 160)
-        XCTAssertEqual(context.decodeShrink, 4)
+        let decoded = try decode(png, lumaOnly: true, minSide: 160)
+        let fast = decoded.raster
+        XCTAssertEqual(decoded.shrink, 4)
         let reference = Raster.luma(fromBytes: try libvipsPixels(png), width: width, height: height, channels: 3, boxReducedBy: 4)
         XCTAssertEqual(fast, reference)
     }
@@ -85,17 +89,17 @@ final class PNGDecoderTests: XCTestCase {
         corrupt[gray.count - 20] ^= 0xFF
         XCTAssertNotNil(header(corrupt))
         XCTAssertNil(fastDecode(corrupt))
-        XCTAssertThrowsError(try DecodeStage().decode(corrupt)) { error in
-            let failure = error as? StageFailure
-            XCTAssertEqual(failure?.code, .decodeError)
+        XCTAssertThrowsError(try decode(corrupt)) { error in
+            let failure = error as? ImageError
+            XCTAssertEqual(failure?.kind, .decode)
             // libvips' words, then the cause the PNG route found.
             XCTAssertTrue(failure?.message.contains("VipsForeignLoadPng") == true, failure?.message ?? "")
             XCTAssertTrue(failure?.message.contains("CRC mismatch in the IDAT chunk at byte") == true, failure?.message ?? "")
         }
         let truncated = Array(gray.prefix(gray.count - 30))
-        XCTAssertThrowsError(try DecodeStage().decode(truncated)) { error in
-            let failure = error as? StageFailure
-            XCTAssertEqual(failure?.code, .decodeError)
+        XCTAssertThrowsError(try decode(truncated)) { error in
+            let failure = error as? ImageError
+            XCTAssertEqual(failure?.kind, .decode)
             XCTAssertTrue(failure?.message.contains("VipsForeignLoadPng") == true, failure?.message ?? "")
             XCTAssertTrue(failure?.message.contains("truncated") == true, failure?.message ?? "")
         }
@@ -110,7 +114,7 @@ extension PNGDecoderTests {
                 let png = try ImageEncoder.encode(bytes: pixels, width: width, height: height, bands: channels, as: .png,
                                                   pngRowFilters: filters)
                 XCTAssertEqual(try libvipsPixels(png), pixels, "\(width)×\(height)×\(channels) \(filters)")
-                XCTAssertEqual(try DecodeStage().decode(png).0.bytes(), pixels, "\(width)×\(height)×\(channels) \(filters)")
+                XCTAssertEqual(try decode(png).raster.bytes(), pixels, "\(width)×\(height)×\(channels) \(filters)")
             }
         }
     }
@@ -132,10 +136,10 @@ extension PNGDecoderTests {
             default: damaged[8 + next(40)] ^= UInt8(1 + next(255))
             }
             do {
-                _ = try DecodeStage().decode(damaged)
+                _ = try decode(damaged)
             } catch {
                 failures += 1
-                XCTAssertEqual(error.code, .decodeError)
+                XCTAssertEqual(error.kind, .decode)
                 XCTAssertTrue(error.message.contains("("), "names a cause: \(error.message)")
                 if let cause = damaged.withUnsafeBytes({ PNGDecoder.damage($0) }) {
                     XCTAssertTrue(error.message.hasSuffix("(\(cause))"), error.message)

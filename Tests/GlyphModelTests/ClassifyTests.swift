@@ -2,6 +2,9 @@ import Foundation
 import ONNXRuntime
 import XCTest
 @testable import GlyphModel
+import GlyphTestSupport
+@testable import GlyphPipeline
+@testable import GlyphImaging
 
 final class ClassifyTests: XCTestCase {
     /// A model that scores "left" by the ink in the left half of a 28×28 image and "right" by
@@ -73,16 +76,17 @@ final class ClassifyTests: XCTestCase {
 
     func testRunWritesPredictionsAndWarnsAboutAnotherPipeline() throws {
         let directory = try TestImages.temporaryDirectory()
-        let trainedWith = BatchRunnerTests.pipelineYAML.replacingOccurrences(of: "  - normalize\n", with: "  - normalize: {ink_percentile: 98}\n")
+        let trainedWith = TestImages.pipelineYAML.replacingOccurrences(of: "  - normalize\n", with: "  - normalize: {ink_percentile: 98}\n")
         try halvesModelData(metadata: [ONNXClassifier.MetadataKey.labels: "left,right",
                                        ONNXClassifier.MetadataKey.pipeline: trainedWith])
             .write(to: directory.appendingPathComponent("halves.onnx"))
-        let yaml = BatchRunnerTests.pipelineYAML + "\n  - classify: {model: halves.onnx, top_k: 2}\n"
+        let yaml = TestImages.pipelineYAML + "\n  - classify: {model: halves.onnx, top_k: 2}\n"
         let pipelineFile = directory.appendingPathComponent("p.yaml")
         try yaml.write(to: pipelineFile, atomically: true, encoding: .utf8)
-        let pipeline = try Pipeline(contentsOf: pipelineFile)
-        let classifier = try XCTUnwrap(pipeline.classifier)
-        let warning = try XCTUnwrap(classifier.pipelineMismatch(with: pipeline))
+        let loaded = try LoadedPipeline(contentsOf: pipelineFile)
+        let pipeline = loaded.pipeline
+        let classifier = try XCTUnwrap(loaded.classifier)
+        let warning = try XCTUnwrap(loaded.mismatchWarning)
         XCTAssertTrue(warning.contains("normalize (p50–p98)") && warning.contains("normalize (p50–p99.5)"), warning)
 
         let input = directory.appendingPathComponent("in")
@@ -90,7 +94,7 @@ final class ClassifyTests: XCTestCase {
         let rgb = TestImages.paperRGB(width: 120, height: 100, strokes: TestImages.letterL(in: PixelRect(x: 30, y: 20, width: 30, height: 50)))
         try Data(ImageEncoder.encode(bytes: rgb, width: 120, height: 100, bands: 3, as: .png)).write(to: input.appendingPathComponent("l.png"))
         let output = directory.appendingPathComponent("out")
-        _ = try BatchRunner(pipeline: pipeline, options: BatchOptions(jobs: 2)).run(input: input.path, output: output.path)
+        _ = try BatchRunner(pipeline: pipeline, classifier: classifier, options: BatchOptions(jobs: 2)).run(input: input.path, output: output.path)
         let line = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         XCTAssertNotNil(object["prediction"] as? String)

@@ -1,21 +1,10 @@
 import Foundation
 import XCTest
 @testable import GlyphPipeline
+import GlyphTestSupport
+@testable import GlyphImaging
 
 final class BatchRunnerTests: XCTestCase {
-    static let pipelineYAML = """
-        version: 1
-        name: test
-        stages:
-          - decode
-          - grayscale
-          - invert
-          - normalize
-          - crop_to_bbox
-          - resize: {box: 20}
-          - pad: {size: 28}
-          - center_of_mass
-        """
 
     func makeTree(count: Int) throws -> URL { try ScanTree().makeTree(count: count) }
 
@@ -23,7 +12,7 @@ final class BatchRunnerTests: XCTestCase {
         let input = try makeTree(count: 6)
         try Data("not an image".utf8).write(to: input.appendingPathComponent("set0/notes.png"))
         let output = try TestImages.temporaryDirectory().appendingPathComponent("out")
-        let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: Self.pipelineYAML))
+        let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: TestImages.pipelineYAML))
         let summary = try BatchRunner(pipeline: pipeline, options: BatchOptions(jobs: 2)).run(input: input.path, output: output.path)
         XCTAssertEqual(summary.total, 7)
         XCTAssertEqual(summary.failed, 1)
@@ -43,7 +32,7 @@ final class BatchRunnerTests: XCTestCase {
 
     func testDeterministicAcrossJobCounts() throws {
         let input = try makeTree(count: 40)
-        let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: Self.pipelineYAML))
+        let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: TestImages.pipelineYAML))
         var trees: [[String: Data]] = []
         for jobs in [1, 4] {
             let output = try TestImages.temporaryDirectory()
@@ -63,7 +52,7 @@ final class BatchRunnerTests: XCTestCase {
 
     func testRefusesOutputInsideInput() throws {
         let input = try makeTree(count: 1)
-        let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: Self.pipelineYAML))
+        let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: TestImages.pipelineYAML))
         let runner = BatchRunner(pipeline: pipeline)
         XCTAssertThrowsError(try runner.run(input: input.path, output: input.path + "/results/new"))
         XCTAssertThrowsError(try runner.run(input: input.path, output: input.path))

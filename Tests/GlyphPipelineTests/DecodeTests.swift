@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import GlyphPipeline
+import GlyphTestSupport
+@testable import GlyphImaging
 
 final class DecodeTests: XCTestCase {
     let ink = PixelRect(x: 40, y: 10, width: 20, height: 60)
@@ -49,11 +51,11 @@ final class DecodeTests: XCTestCase {
         XCTAssertEqual(raster.width, 400)
         XCTAssertEqual(context.sourceWidth, 1600)
         XCTAssertEqual(context.scaleX, 4)
-        let (full, _) = try DecodeStage(shrink: .fixed(1)).decode(jpeg)
+        let (full, _) = try DecodeStage().with { $0.shrink = .fixed(1) }.decode(jpeg)
         XCTAssertEqual(full.width, 1600)
         // PNG loaders cannot shrink: they decode in full, then average blocks to the same scale.
         let png = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .png)
-        let (pngRaster, pngContext) = try DecodeStage(shrink: .fixed(8)).decode(png)
+        let (pngRaster, pngContext) = try DecodeStage().with { $0.shrink = .fixed(8) }.decode(png)
         XCTAssertEqual([pngRaster.width, pngRaster.height, pngRaster.channels], [200, 160, 3])
         XCTAssertEqual(pngContext.scaleX, 8)
         XCTAssertEqual(pngRaster.pixels[0], 235, accuracy: 0.5)
@@ -66,11 +68,9 @@ final class DecodeTests: XCTestCase {
         for i in stride(from: 0, to: rgb.count, by: 7) { rgb[i] = rgb[i] &+ UInt8(i % 13) }
         let jpeg = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .jpeg, quality: 92)
         for lumaOnly in [true, false] {
-            var fast = DecodeStage(), reference = DecodeStage(shrinkOnLoad: false)
-            fast.lumaOnly = lumaOnly
-            reference.lumaOnly = lumaOnly
-            let (a, contextA) = try fast.decode(jpeg, defaultMinSide: 320)
-            let (b, contextB) = try reference.decode(jpeg, defaultMinSide: 320)
+            let fast = DecodeStage(), reference = DecodeStage().with { $0.shrinkOnLoad = false }
+            let (a, contextA) = try fast.decode(jpeg, lumaOnly: lumaOnly, defaultMinSide: 320)
+            let (b, contextB) = try reference.decode(jpeg, lumaOnly: lumaOnly, defaultMinSide: 320)
             XCTAssertEqual([a.width, a.height, a.channels], [b.width, b.height, b.channels])
             XCTAssertEqual([contextA.decodeShrink, contextB.decodeShrink], [4, 4])
             let meanDifference = zip(a.pixels, b.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(a.pixels.count)
@@ -84,18 +84,17 @@ final class DecodeTests: XCTestCase {
 
     func testRefusesImagesOverMaxPixels() throws {
         let png = try ImageEncoder.encode(bytes: [UInt8](repeating: 200, count: 100 * 100), width: 100, height: 100, bands: 1, as: .png)
-        XCTAssertThrowsError(try DecodeStage(maxPixels: 9_999).decode(png)) { error in
+        XCTAssertThrowsError(try DecodeStage().with { $0.maxPixels = 9_999 }.decode(png)) { error in
             let failure = error as? StageFailure
             XCTAssertEqual(failure?.code, .tooLarge)
             XCTAssertTrue(failure?.message.contains("10000 pixels") == true, failure?.message ?? "")
         }
         // A JPEG is judged by what it decodes to: 1600×1280 at 1/4 is 128,000 pixels.
         let jpeg = try ImageEncoder.encode(bytes: TestImages.paperRGB(width: 1600, height: 1280, ink: ink), width: 1600, height: 1280, bands: 3, as: .jpeg)
-        XCTAssertNoThrow(try DecodeStage(maxPixels: 130_000).decode(jpeg, defaultMinSide: 320))
-        var luma = DecodeStage(maxPixels: 120_000)
+        XCTAssertNoThrow(try DecodeStage().with { $0.maxPixels = 130_000 }.decode(jpeg, defaultMinSide: 320))
+        let luma = DecodeStage().with { $0.maxPixels = 120_000 }
         XCTAssertThrowsError(try luma.decode(jpeg, defaultMinSide: 320)) { XCTAssertEqual(($0 as? StageFailure)?.code, .tooLarge) }
-        luma.lumaOnly = true
-        XCTAssertThrowsError(try luma.decode(jpeg, defaultMinSide: 320)) { error in
+        XCTAssertThrowsError(try luma.decode(jpeg, lumaOnly: true, defaultMinSide: 320)) { error in
             XCTAssertTrue((error as? StageFailure)?.message.contains("at 1/4 scale") == true, "\(error)")
         }
     }
@@ -124,17 +123,16 @@ final class DecodeTests: XCTestCase {
         let jpeg = try ImageEncoder.encode(bytes: rgb, width: 200, height: 200, bands: 3, as: .jpeg)
         let truncated = Array(jpeg.prefix(jpeg.count / 2))
         let tooBig = try ImageEncoder.encode(bytes: rgb, width: 200, height: 200, bands: 3, as: .png)
-        let messages = Slots<String>(count: 64)
-        DispatchQueue.concurrentPerform(iterations: 64) { index in
+        let messages = ParallelMap.results(count: 64, jobs: 64) { index in
             do {
-                _ = try DecodeStage(maxPixels: index % 2 == 0 ? 100_000_000 : 100).decode(index % 2 == 0 ? truncated : tooBig)
-                messages[index] = "no error"
+                _ = try DecodeStage().with { $0.maxPixels = index % 2 == 0 ? 100_000_000 : 100 }.decode(index % 2 == 0 ? truncated : tooBig)
+                return "no error"
             } catch {
-                messages[index] = "\(error)"
+                return "\(error)"
             }
         }
-        for (index, message) in messages.values().enumerated() {
-            let text = try XCTUnwrap(message)
+        for (index, message) in messages.enumerated() {
+            let text = try XCTUnwrap(message?.get())
             if index % 2 == 0 {
                 XCTAssertTrue(text.hasPrefix("decode_error") && text.contains("Premature end"), text)
                 XCTAssertFalse(text.contains("max_pixels"), text)
@@ -146,12 +144,11 @@ final class DecodeTests: XCTestCase {
 
     func testLumaOnlyJPEGMatchesFullDecodeForEveryOrientation() throws {
         let rgb = TestImages.paperRGB(width: 64, height: 48, ink: PixelRect(x: 5, y: 3, width: 20, height: 9))
-        var fast = DecodeStage(shrink: .fixed(1))
-        fast.lumaOnly = true
+        let fast = DecodeStage().with { $0.shrink = .fixed(1) }
         for orientation in 1...8 {
             let jpeg = try ImageEncoder.encode(bytes: rgb, width: 64, height: 48, bands: 3, as: .jpeg, quality: 95, orientation: orientation)
-            let (luma, lumaContext) = try fast.decode(jpeg)
-            var (full, context) = try DecodeStage(shrink: .fixed(1)).decode(jpeg)
+            let (luma, lumaContext) = try fast.decode(jpeg, lumaOnly: true)
+            var (full, context) = try DecodeStage().with { $0.shrink = .fixed(1) }.decode(jpeg)
             full = try GrayscaleStage().apply(full, context: &context)
             XCTAssertEqual(luma.channels, 1)
             XCTAssertEqual([luma.width, luma.height], [full.width, full.height], "orientation \(orientation)")
@@ -164,14 +161,13 @@ final class DecodeTests: XCTestCase {
     func testLumaOnlyPathShrinksAndRejectsTruncatedFiles() throws {
         let rgb = TestImages.paperRGB(width: 1600, height: 1280, ink: PixelRect(x: 400, y: 300, width: 200, height: 500))
         let jpeg = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .jpeg)
-        var fast = DecodeStage()
-        fast.lumaOnly = true
-        let (raster, context) = try fast.decode(jpeg, defaultMinSide: 320)
+        let fast = DecodeStage()
+        let (raster, context) = try fast.decode(jpeg, lumaOnly: true, defaultMinSide: 320)
         XCTAssertEqual([raster.width, raster.height, context.decodeShrink], [400, 320, 4])
         XCTAssertEqual(raster[0, 0], 0.299 * 235 + 0.587 * 230 + 0.114 * 220, accuracy: 2)
         // PNG cannot shrink while loading: luma is box-averaged while converting instead.
         let png = try ImageEncoder.encode(bytes: rgb, width: 1600, height: 1280, bands: 3, as: .png)
-        let (reduced, pngContext) = try fast.decode(png, defaultMinSide: 320)
+        let (reduced, pngContext) = try fast.decode(png, lumaOnly: true, defaultMinSide: 320)
         XCTAssertEqual([reduced.width, reduced.height, reduced.channels, pngContext.decodeShrink], [400, 320, 1, 4])
         XCTAssertEqual(pngContext.scaleX, 4)
         XCTAssertEqual(reduced[0, 0], 0.299 * 235 + 0.587 * 230 + 0.114 * 220, accuracy: 0.01)
@@ -180,7 +176,7 @@ final class DecodeTests: XCTestCase {
         var big = [UInt8](repeating: 200, count: 4100 * 4000)
         for y in 1000..<3000 { for x in 2000..<2100 { big[y * 4100 + x] = 40 } }
         let bigPNG = try ImageEncoder.encode(bytes: big, width: 4100, height: 4000, bands: 1, as: .png)
-        let (streamed, streamedContext) = try fast.decode(bigPNG, defaultMinSide: 320)
+        let (streamed, streamedContext) = try fast.decode(bigPNG, lumaOnly: true, defaultMinSide: 320)
         XCTAssertEqual(streamedContext.decodeShrink, 8)
         XCTAssertEqual(Double(streamed.width), 4100 / 8, accuracy: 1)
         XCTAssertEqual(streamed[10, 10], 200, accuracy: 0.5)

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import GlyphPipeline
+import GlyphTestSupport
+@testable import GlyphImaging
 
 final class HashAndShardTests: XCTestCase {
     func testSHA256Vectors() {
@@ -75,7 +77,7 @@ final class ResumeTests: XCTestCase {
     let tree = ScanTree()
 
     func pipeline(_ extra: String = "") throws -> Pipeline {
-        let text = BatchRunnerTests.pipelineYAML + "\n" + extra
+        let text = TestImages.pipelineYAML + "\n" + extra
         return Pipeline(configuration: try PipelineConfiguration.parse(yaml: text), sourceText: text)
     }
 
@@ -138,7 +140,7 @@ final class DatasetExportTests: XCTestCase {
     func run(format: String, labels: String) throws -> (input: URL, output: URL, summary: BatchSummary) {
         let input = try tree.makeTree(count: 9)
         try Data("not an image".utf8).write(to: input.appendingPathComponent("set0/notes.png"))
-        let text = BatchRunnerTests.pipelineYAML + "\noutput: {format: \(format), labels: \(labels)}\n"
+        let text = TestImages.pipelineYAML + "\noutput: {format: \(format), labels: \(labels)}\n"
         let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: text), sourceText: text)
         let output = try TestImages.temporaryDirectory()
         if labels.hasSuffix(".csv") {
@@ -197,7 +199,7 @@ final class DatasetExportTests: XCTestCase {
         let input = try tree.makeTree(count: 3)
         let image = try Data(contentsOf: input.appendingPathComponent("set0/scan000.png"))
         try image.write(to: input.appendingPathComponent("top.png"))
-        let text = BatchRunnerTests.pipelineYAML + "\noutput: {format: npy, labels: folders}\n"
+        let text = TestImages.pipelineYAML + "\noutput: {format: npy, labels: folders}\n"
         let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: text), sourceText: text)
         let output = try TestImages.temporaryDirectory()
         let summary = try BatchRunner(pipeline: pipeline).run(input: input.path, output: output.path)

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 @testable import glyphprep
 @testable import GlyphPipeline
+@testable import GlyphImaging
 
 final class CLIParsingTests: XCTestCase {
     func testParsesRunWithSharedOptions() throws {

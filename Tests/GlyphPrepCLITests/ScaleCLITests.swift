@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import GlyphPipeline
+@testable import GlyphImaging
 
 /// Crash safety, resume and sharding through the built binary.
 final class ScaleEndToEndTests: XCTestCase {

@@ -1,7 +1,8 @@
 import ArgumentParser
-import GlyphPipeline
+@testable import GlyphPipeline
 import XCTest
 @testable import glyphprep
+@testable import GlyphTraining
 
 final class SynthCommandTests: XCTestCase {
     func testParsesOptionsIntoSynthesisOptions() throws {

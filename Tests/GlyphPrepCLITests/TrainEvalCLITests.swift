@@ -3,6 +3,9 @@ import Foundation
 import XCTest
 @testable import glyphprep
 @testable import GlyphPipeline
+@testable import GlyphTraining
+@testable import GlyphModel
+@testable import GlyphImaging
 
 /// `glyphprep train` parsing and `glyphprep eval` end to end with a tiny model trained in-process.
 final class TrainEvalCLITests: XCTestCase {

@@ -1,5 +1,6 @@
-import GlyphPipeline
+@testable import GlyphPipeline
 import XCTest
+@testable import GlyphTraining
 
 /// The CLI test target links the training engine the commands will drive.
 final class TrainingLinkTests: XCTestCase {

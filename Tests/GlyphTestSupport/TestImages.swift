@@ -1,6 +1,6 @@
 import Foundation
-import GlyphImaging
-import GlyphPipeline
+@testable import GlyphImaging
+@testable import GlyphPipeline
 
 /// Small synthetic images with known content.
 public enum TestImages {
@@ -52,4 +52,19 @@ public enum TestImages {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// A small letter pipeline without a model.
+    public static let pipelineYAML = """
+        version: 1
+        name: test
+        stages:
+          - decode
+          - grayscale
+          - invert
+          - normalize
+          - crop_to_bbox
+          - resize: {box: 20}
+          - pad: {size: 28}
+          - center_of_mass
+        """
 }

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import GlyphPrep
+@testable import GlyphTraining
 
 final class LabeledFolderTests: XCTestCase {
     private var root: URL!

@@ -2,6 +2,8 @@ import Foundation
 import ONNXRuntime
 import XCTest
 @testable import GlyphTraining
+@testable import GlyphModel
+@testable import GlyphPipeline
 
 final class LetterTrainingTests: XCTestCase {
     private func tinyModel(seed: UInt64 = 5) throws -> TrainedModel {

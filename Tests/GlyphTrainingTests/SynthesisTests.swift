@@ -2,6 +2,7 @@ import CVipsShims
 import Foundation
 import XCTest
 @testable import GlyphTraining
+@testable import GlyphImaging
 
 final class SynthesisTests: XCTestCase {
     /// Two letters and a digit; CRLF, a bare CR and LF line ends; comments and pauses.

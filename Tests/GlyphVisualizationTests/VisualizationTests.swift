@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 @testable import GlyphVisualization
+import GlyphTestSupport
+@testable import GlyphModel
+@testable import GlyphPipeline
+@testable import GlyphImaging
 
 private struct FakeClassifier: Classifying {
     let labels = ["a", "e", "x"]
@@ -29,7 +33,7 @@ private struct FakeActivations: ActivationSource {
 
 final class VisualizationTests: XCTestCase {
     static func makePipeline() throws -> Pipeline {
-        Pipeline(configuration: try PipelineConfiguration.parse(yaml: BatchRunnerTests.pipelineYAML))
+        Pipeline(configuration: try PipelineConfiguration.parse(yaml: TestImages.pipelineYAML))
     }
 
     func scan(ink rect: PixelRect, width: Int = 160, height: Int = 120) throws -> PreviewInput {

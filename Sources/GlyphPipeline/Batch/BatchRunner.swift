@@ -224,21 +224,9 @@ public struct BatchRunner: Sendable {
     /// Processes one round of files on `jobs` threads; returns the records of the files that
     /// were processed, in input order (files skipped after a stop are left out).
     func process(_ chunk: [InputFile], output: String, stop: StopFlag) -> [ManifestRecord] {
-        let slots = Slots<(ManifestRecord, Raster?)>(count: chunk.count)
-        let next = Atomic<Int>(0)
-        let group = DispatchGroup()
-        let queue = DispatchQueue.global(qos: .userInitiated)
-        for _ in 0..<min(options.jobs, chunk.count) {
-            queue.async(group: group) {
-                while !stop.isStopped {
-                    let index = next.add(1, ordering: .relaxed).oldValue
-                    guard index < chunk.count else { break }
-                    slots[index] = processFile(chunk[index])
-                }
-            }
-        }
-        group.wait()
-        var results = slots.values()
+        var results = ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
+            processFile(chunk[index])
+        }.map { try? $0?.get() }
         if let classifier {
             classify(&results, with: classifier)
         }
@@ -289,14 +277,10 @@ public struct BatchRunner: Sendable {
         let images = indices.compactMap { results[$0]?.1 }
         guard !images.isEmpty else { return }
         let groups = stride(from: 0, to: images.count, by: 32).map { $0..<min(images.count, $0 + 32) }
-        let outcomes = Slots<Result<[[ManifestRecord.Guess]], any Error>>(count: groups.count)
-        let jobs = max(1, min(options.jobs, groups.count))
-        DispatchQueue.concurrentPerform(iterations: jobs) { worker in
-            for group in stride(from: worker, to: groups.count, by: jobs) {
-                outcomes[group] = Result { try classifier.classify(Array(images[groups[group]])) }
-            }
+        let outcomes = ParallelMap.results(count: groups.count, jobs: options.jobs) { group in
+            try classifier.classify(Array(images[groups[group]]))
         }
-        for (group, outcome) in zip(groups, outcomes.values()) {
+        for (group, outcome) in zip(groups, outcomes) {
             let members = indices[group]
             switch outcome {
             case .success(let guesses)?:
@@ -373,29 +357,6 @@ struct StaleTemporaries {
         for entry in stale { unlink(path + "/" + entry) }
         byDirectory[directory]?[name] = nil
     }
-}
-
-/// Result slots written by worker threads, each index by exactly one worker, read after the
-/// workers have finished.
-final class Slots<Value>: @unchecked Sendable {
-    private let storage: UnsafeMutableBufferPointer<Value?>
-
-    init(count: Int) {
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: nil)
-    }
-
-    deinit {
-        storage.deinitialize()
-        storage.deallocate()
-    }
-
-    subscript(index: Int) -> Value? {
-        get { storage[index] }
-        set { storage[index] = newValue }
-    }
-
-    func values() -> [Value?] { Array(storage) }
 }
 
 /// `done/total, rate, ETA` on one self-overwriting line of standard error.

@@ -42,11 +42,11 @@ public struct ClassifyOptions: DeclaredStage, Equatable {
     public var layout: Layout = .auto
     public var transpose = false
     public var softmax: Softmax = .auto
-    public var labels: [String]?
-
     public init() {}
 
     public init(model: String) { self.model = model }
+
+    public var labels: [String]?
 
     public var label: String { model }
 }

@@ -138,3 +138,12 @@ extension DeclaredStage {
         return parameters.map { ParameterDoc($0.name, $0.type, default: $0.defaultText(defaults), $0.help) }
     }
 }
+
+extension DeclaredStage {
+    /// A copy with `change` applied, e.g. `BlurStage().with { $0.sigma = 2 }`.
+    public func with(_ change: (inout Self) -> Void) -> Self {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}

@@ -17,10 +17,10 @@ public struct GrayscaleStage: PipelineStage {
 
     public var weights: Weights = .rec601
 
-    public init() {}
-
     /// Rec. 601 luma is what a luma-only JPEG decode gives.
     public var acceptsLumaDecode: Bool { weights == .rec601 }
+
+    public init() {}
 
     public var label: String { weights.rawValue }
 

@@ -30,13 +30,13 @@ public struct NormalizeStage: PipelineStage {
     public var ignoreBorder: Double = 0
     public var clearBorder = false
 
-    public init() {}
-
     public func validate() throws(ParameterProblem) {
         guard inkPercentile > paperPercentile else {
             throw ParameterProblem("ink_percentile", "ink_percentile (\(inkPercentile)) must be above paper_percentile (\(paperPercentile))")
         }
     }
+
+    public init() {}
 
     public var label: String { "p\(paperPercentile.compact)–p\(inkPercentile.compact)" + (clearBorder ? ", clear border" : "") }
 

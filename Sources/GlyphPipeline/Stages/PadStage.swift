@@ -9,9 +9,9 @@ public struct PadStage: PipelineStage {
 
     public var size: Int = 28
 
-    public init() {}
-
     public var outputSide: Int? { size }
+
+    public init() {}
 
     public var label: String { "\(size)×\(size)" }
 

@@ -45,8 +45,6 @@ public struct ResizeStage: PipelineStage {
     public var mode: Mode = .fit(box: 20)
     public var kernel: Kernel = .cubic
 
-    public init() {}
-
     public var outputSide: Int? { targetSide }
     public var glyphSide: Int? { targetSide }
 
@@ -57,6 +55,8 @@ public struct ResizeStage: PipelineStage {
         case .squarePad(_, let size): return size
         }
     }
+
+    public init() {}
 
     public var label: String {
         switch mode {

@@ -19,8 +19,6 @@ public struct SigmoidContrastStage: PipelineStage {
     /// The lookup table: entry i is the output for input level i.
     public var table: [Float] { Self.makeTable(gain: gain, midpoint: midpoint) }
 
-    public init() {}
-
     /// The curve before quantisation, for any input level.
     public static func curve(_ x: Double, gain: Double, midpoint: Double) -> Double {
         func sigmoid(_ v: Double) -> Double { 1 / (1 + exp(-gain * (v / 255 - midpoint))) }
@@ -31,6 +29,8 @@ public struct SigmoidContrastStage: PipelineStage {
     static func makeTable(gain: Double, midpoint: Double) -> [Float] {
         (0..<256).map { Float(curve(Double($0), gain: gain, midpoint: midpoint)) }
     }
+
+    public init() {}
 
     public var label: String { "gain \(gain.compact), mid \(midpoint.compact)" }
 

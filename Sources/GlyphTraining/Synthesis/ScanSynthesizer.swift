@@ -199,21 +199,16 @@ public enum ScanSynthesizer {
         try VipsRuntime.start(threadsPerImage: 1)
         try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
 
-        let failures = FailureBox()
-        let next = Counter()
-        let workers = max(1, min(options.jobs, items.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while failures.first == nil, let i = next.take(below: items.count) {
-                let item = items[i]
-                do {
-                    let bytes = try encode(item, options: options)
-                    try AtomicFile.write(bytes, to: options.outputDirectory.appendingPathComponent(item.relativePath).path)
-                } catch {
-                    failures.record("\(item.relativePath): \(error)")
-                }
+        let outcomes = ParallelMap.results(count: items.count, jobs: options.jobs, stopOnError: true) { i in
+            let item = items[i]
+            do {
+                let bytes = try encode(item, options: options)
+                try AtomicFile.write(bytes, to: options.outputDirectory.appendingPathComponent(item.relativePath).path)
+            } catch {
+                throw SynthesisError("\(item.relativePath): \(error)")
             }
         }
-        if let failure = failures.first { throw SynthesisError(failure) }
+        for case .failure(let error)? in outcomes { throw error }
 
         var csv = "file,label\n"
         for item in items { csv += "\(csvField(item.relativePath)),\(item.label)\n" }
@@ -243,34 +238,5 @@ public enum ScanSynthesizer {
     private static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}
-
-/// The first failure among concurrent workers.
-private final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: String?
-
-    var first: String? {
-        lock.lock(); defer { lock.unlock() }
-        return value
-    }
-
-    func record(_ message: String) {
-        lock.lock(); defer { lock.unlock() }
-        if value == nil { value = message }
-    }
-}
-
-/// Hands out indices 0, 1, 2, … to concurrent workers.
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-
-    func take(below bound: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < bound else { return nil }
-        defer { next += 1 }
-        return next
     }
 }

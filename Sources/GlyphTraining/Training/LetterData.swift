@@ -182,29 +182,23 @@ public struct LetterDataRenderer: Sendable {
         try VipsRuntime.start(threadsPerImage: 1)
 
         let total = letters.count * variants
-        let results = RenderResults(count: total, pipelines: pipelines.count)
-        let workers = max(1, min(jobs, total))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while results.firstError == nil, let index = results.take() {
-                let (sample, _) = letters[index / variants]
-                do {
-                    let bytes = try fileBytes(of: sample, sampleIndex: index / variants, variant: index % variants, route: route)
-                    let outputs: [[UInt8]?] = pipelines.enumerated().map { p, pipeline in
-                        guard let image = try? pipeline.process(bytes).image,
-                              image.channels == 1, image.width == sides[p], image.height == sides[p] else { return nil }
-                        return image.bytes()
-                    }
-                    results.store(outputs, at: index)
-                } catch {
-                    results.fail("\(sample.writer) '\(sample.character)' (line \(sample.line)): \(error)")
+        let outcomes = ParallelMap.results(count: total, jobs: jobs, stopOnError: true) { index -> [[UInt8]?] in
+            let (sample, _) = letters[index / variants]
+            defer { if let progress, index % 500 == 499 { progress(index + 1, total) } }
+            do {
+                let bytes = try fileBytes(of: sample, sampleIndex: index / variants, variant: index % variants, route: route)
+                return pipelines.enumerated().map { p, pipeline in
+                    guard let image = try? pipeline.process(bytes).image,
+                          image.channels == 1, image.width == sides[p], image.height == sides[p] else { return nil }
+                    return image.bytes()
                 }
-                if let progress, index % 500 == 499 { progress(index + 1, total) }
+            } catch {
+                throw TrainingError.invalidData("\(sample.writer) '\(sample.character)' (line \(sample.line)): \(error)")
             }
         }
-        if let error = results.firstError { throw TrainingError.invalidData(error) }
+        let stored = try outcomes.map { try $0?.get() }
 
         let writers = Array(Set(letters.map(\.0.writer))).sorted()
-        let stored = results.all
         return pipelines.indices.map { p in
             let side = sides[p]
             var byWriter = Dictionary(uniqueKeysWithValues: writers.map { ($0, WriterImages(writer: $0, side: side)) })
@@ -220,46 +214,6 @@ public struct LetterDataRenderer: Sendable {
     }
 }
 
-/// Per-index results of concurrent rendering workers.
-private final class RenderResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private let count: Int
-    private var values: [[[UInt8]?]?]
-    private var error: String?
-
-    init(count: Int, pipelines: Int) {
-        self.count = count
-        values = [[[UInt8]?]?](repeating: nil, count: count)
-    }
-
-    func take() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < count else { return nil }
-        defer { next += 1 }
-        return next
-    }
-
-    func store(_ outputs: [[UInt8]?], at index: Int) {
-        lock.lock(); defer { lock.unlock() }
-        values[index] = outputs
-    }
-
-    func fail(_ message: String) {
-        lock.lock(); defer { lock.unlock() }
-        if error == nil { error = message }
-    }
-
-    var firstError: String? {
-        lock.lock(); defer { lock.unlock() }
-        return error
-    }
-
-    var all: [[[UInt8]?]?] {
-        lock.lock(); defer { lock.unlock() }
-        return values
-    }
-}
 
 extension LabeledFolder {
     /// The images of a labelled folder (`labels.csv` or one subfolder per letter) run through

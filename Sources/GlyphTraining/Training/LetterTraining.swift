@@ -196,7 +196,7 @@ public struct LetterModelTraining: Sendable {
         metadata: [String: String] = [:], jobs: Int = 1,
         progress: @escaping @Sendable (_ member: Int, EpochReport) -> Void = { _, _ in }
     ) throws -> [TrainedModel] {
-        try WorkBox<TrainedModel>.run(count: ensembleSize, jobs: jobs) { member in
+        try Self.parallel(count: ensembleSize, jobs: jobs) { member in
             var single = self
             single.configuration.seed = configuration.seed &+ UInt64(member)
             return try single.train(corpus: corpus, trainWriters: trainWriters, validationWriters: validationWriters,
@@ -250,7 +250,7 @@ public struct LetterModelTraining: Sendable {
         if let missing = folds.first(where: { !writers.contains($0) }) {
             throw TrainingError.invalidData("held-out writer \(missing) is not among the writers \(writers.joined(separator: ","))")
         }
-        return try WorkBox<FoldResult>.run(count: folds.count, jobs: jobs) { index in
+        return try Self.parallel(count: folds.count, jobs: jobs) { index in
             let writer = folds[index]
             let started = DispatchTime.now()
             do {
@@ -374,51 +374,16 @@ public struct LetterModelTraining: Sendable {
     }
 }
 
-/// Per-fold outcomes of concurrent cross-validation workers.
-/// Hands out indices 0..<count to worker threads and collects each index's result, so
-/// concurrent work (folds, ensemble members) comes back in index order.
-private final class WorkBox<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private var values: [Result<Value, TrainingError>?]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func take() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < values.count else { return nil }
-        defer { next += 1 }
-        return next
-    }
-
-    func store(_ value: Result<Value, TrainingError>, at index: Int) {
-        lock.lock(); defer { lock.unlock() }
-        values[index] = value
-    }
-
-    func results() throws -> [Value] {
-        lock.lock(); defer { lock.unlock() }
-        return try values.map { value in
-            guard let value else { throw TrainingError.invalidData("a task did not finish") }
-            return try value.get()
+extension LetterModelTraining {
+    /// `ParallelMap.map` with failures reported as `TrainingError`s.
+    static func parallel<Value: Sendable>(count: Int, jobs: Int, _ work: @Sendable (Int) throws -> Value) throws -> [Value] {
+        do {
+            return try ParallelMap.map(count: count, jobs: jobs, work)
+        } catch let error as TrainingError {
+            throw error
+        } catch {
+            throw TrainingError.invalidData("\(error)")
         }
-    }
-
-    /// Runs `work` for every index on up to `jobs` threads; results in index order.
-    static func run(count: Int, jobs: Int, _ work: @Sendable (Int) throws -> Value) throws -> [Value] {
-        let box = WorkBox(count: count)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
-            while let index = box.take() {
-                do {
-                    box.store(.success(try work(index)), at: index)
-                } catch let error as TrainingError {
-                    box.store(.failure(error), at: index)
-                } catch {
-                    box.store(.failure(TrainingError.invalidData("\(error)")), at: index)
-                }
-            }
-        }
-        return try box.results()
     }
 }
 

@@ -23,3 +23,11 @@ extension Raster {
         return try VipsRaster.raster(from: resized)
     }
 }
+
+extension Raster {
+    /// libvips' `gaussblur` at float precision: the reference that `blur` reproduces in Swift.
+    public func gaussianBlurredByLibvips(sigma: Double) throws(VipsError) -> Raster {
+        let image = try VipsRaster.image(from: self)
+        return try VipsRaster.raster(from: image.derive("vips_gaussblur") { gpv_gaussblur($0, $1, sigma) })
+    }
+}
