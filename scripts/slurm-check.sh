@@ -17,24 +17,25 @@
 #    the same pipeline single-process, and compares manifest.jsonl, run.json and every image
 #    byte for byte. Prints a PASS/FAIL summary; exits 0 only on PASS. Every wait is bounded.
 #
-# Settings (environment): SHARDS (4), COUNT (200), SEED (7), PIPELINE (pipelines/emnist.yaml),
+# Settings (environment): SHARDS (4), COUNT (2000: at ~130 images/s on 2 cores, 200 scans
+# make 50-file shards that finish in under half a second, too soon to kill one part-way), SEED (7), PIPELINE (pipelines/emnist.yaml),
 # STROKES (../shared/data/uji), WORK (/tmp/glyphprep-slurm-check), KILL_INDEX (2),
 # KILL_SIGNAL (TERM: plain scancel; KILL: scancel --full --signal=KILL), KILL_AFTER (files the
-# task must have finished before it is killed: 5), TIMEOUT (seconds per wait: 900),
+# task must have finished before it is killed: a quarter of a shard), TIMEOUT (seconds per wait: 900),
 # GLYPHPREP (.build/release/glyphprep).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$PWD
 SHARDS=${SHARDS:-4}
-COUNT=${COUNT:-200}
+COUNT=${COUNT:-2000}
 SEED=${SEED:-7}
 PIPELINE=${PIPELINE:-pipelines/emnist.yaml}
 STROKES=${STROKES:-../shared/data/uji}
 WORK=${WORK:-/tmp/glyphprep-slurm-check}
 KILL_INDEX=${KILL_INDEX:-2}
 KILL_SIGNAL=${KILL_SIGNAL:-TERM}
-KILL_AFTER=${KILL_AFTER:-5}
+KILL_AFTER=${KILL_AFTER:-}
 TIMEOUT=${TIMEOUT:-900}
 GLYPHPREP=${GLYPHPREP:-$REPO/.build/release/glyphprep}
 export -n SHARDS   # deploy/slurm-array.sh reads SHARDS: pass it only to the resubmission
@@ -51,14 +52,15 @@ die() { echo "[slurm-check +$(elapsed)s] ERROR: $*" >&2; exit 1; }
 SUMMARY=()
 summary() { SUMMARY+=("$*"); log "$*"; }
 
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s until it succeeds.
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every POLL (0.5) s until it succeeds.
+POLL=0.5
 wait_for() {
   local limit=$1 what=$2
   shift 2
   local deadline=$(( $(date +%s) + limit ))
   until "$@" >/dev/null 2>&1; do
     [ "$(date +%s)" -lt "$deadline" ] || { log "timed out after ${limit}s waiting for $what"; return 1; }
-    sleep 0.5
+    sleep "$POLL"
   done
 }
 
@@ -155,6 +157,11 @@ setup_cluster() {
   t0=$(date +%s.%N)
   [ "$(id -u)" -eq 0 ] || die "the cluster setup needs root (apt-get, munged, slurmd)"
   if ctld_up && node_idle; then
+    if [ -f "$CONF" ] && grep -qF "$MARKER" "$CONF" && write_conf; then
+      log "rewrote $CONF (this host or the script changed); scontrol reconfigure"
+      timeout 30 scontrol reconfigure || true
+      wait_for 60 "node $NODE idle in sinfo" node_idle || die "node $NODE is '$(node_state)' after reconfigure"
+    fi
     summary "cluster: already up, node $NODE idle ($(sinfo -h -N -n "$NODE" -o '%c CPUs, %m MB')); nothing started"
     return 0
   fi
@@ -282,8 +289,8 @@ lines_in() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 t0=$(date +%s.%N)
 "$GLYPHPREP" synth "$STROKES" -o "$WORK/scans" --count "$COUNT" --seed "$SEED" >"$WORK/logs/synth.log" 2>&1 \
   || die "glyphprep synth failed (see $WORK/logs/synth.log)"
-files=$(find "$WORK/scans" -type f ! -name '.*' | wc -l)
-summary "input: glyphprep synth --count $COUNT --seed $SEED: $files files, $(du -sh "$WORK/scans" | cut -f1) in $(since "$t0") s"
+files=$(find "$WORK/scans" -type f ! -name '.*' ! -name labels.csv | wc -l)
+summary "input: glyphprep synth --count $COUNT --seed $SEED: $files images, $(du -sh "$WORK/scans" | cut -f1) in $(since "$t0") s"
 
 # The array, submitted as the script's header documents it; the environment (PIPELINE, INPUT,
 # OUTPUT, GLYPHPREP) goes with it (sbatch --export=ALL is the default).
@@ -298,10 +305,13 @@ log "submitted array job $ARRAY: sbatch --array=0-$((SHARDS - 1)) deploy/slurm-a
 VICTIM=${ARRAY}_$KILL_INDEX
 PARTIAL=$OUTPUT/.manifest-$KILL_INDEX-of-$SHARDS.jsonl.partial
 SHARD_MANIFEST=$OUTPUT/manifest-$KILL_INDEX-of-$SHARDS.jsonl
+SHARD_FILES=$(( files / SHARDS ))
 shard_lines() { if [ -f "$SHARD_MANIFEST" ]; then lines_in "$SHARD_MANIFEST"; else lines_in "$PARTIAL"; fi; }
 part_way() { job_running "$VICTIM" && [ "$(lines_in "$PARTIAL")" -ge "$KILL_AFTER" ]; }
-wait_for "$TIMEOUT" "task $VICTIM to run and finish $KILL_AFTER files" part_way \
+[ -n "$KILL_AFTER" ] || KILL_AFTER=$(( SHARD_FILES / 4 > 0 ? SHARD_FILES / 4 : 1 ))
+POLL=0.1 wait_for "$TIMEOUT" "task $VICTIM to run and finish $KILL_AFTER files" part_way \
   || die "task $VICTIM never ran part-way (state $(job_field "$VICTIM" JobState); a larger COUNT helps if it finished too soon)"
+at_kill=$(lines_in "$PARTIAL")
 if [ "$KILL_SIGNAL" = TERM ]; then
   how="scancel $VICTIM"
   timeout 30 scancel "$VICTIM"
@@ -309,7 +319,6 @@ else
   how="scancel --full --signal=$KILL_SIGNAL $VICTIM"
   timeout 30 scancel --full --signal="$KILL_SIGNAL" "$VICTIM"
 fi
-at_kill=$(lines_in "$PARTIAL")
 wait_for "$TIMEOUT" "task $VICTIM to end" job_done "$VICTIM" || die "task $VICTIM did not end after $how"
 victim_state=$(job_field "$VICTIM" JobState)
 victim_exit=$(job_field "$VICTIM" ExitCode)
@@ -345,6 +354,9 @@ states+=" ${RESUB}[index $KILL_INDEX]=$s($e)"
 shard_total=$(lines_in "$SHARD_MANIFEST")
 summary "kill: $how when shard $KILL_INDEX had done $at_kill files; task ended $victim_state (exit $victim_exit) leaving $left with $after_kill of the shard's $shard_total lines"
 [ "$after_kill" -lt "$shard_total" ] || { summary "kill: the task had finished its shard before the kill took effect (raise COUNT)"; fail=1; }
+resumed=$(tail -n 1 "$WORK/logs/glyphprep-${RESUB}_$KILL_INDEX.log" 2>/dev/null || true)
+summary "resume: job $RESUB (shard $KILL_INDEX/$SHARDS again, --resume): $resumed"
+[[ "$resumed" == *" $after_kill reused"* ]] || { summary "resume: expected the $after_kill files of the killed task to be reused"; fail=1; }
 merge_state=$(job_field "$MERGE" JobState); merge_exit=$(job_field "$MERGE" ExitCode)
 [ "$merge_state" = COMPLETED ] || fail=1
 summary "jobs:$states merge $MERGE=$merge_state($merge_exit)"
