@@ -42,3 +42,11 @@ crossval:
 	@scripts/setup.sh --training
 	$(SWIFT) build -c release --product glyphprep
 	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) --folds
+
+# Not part of `make test`: sets up a one-node Slurm cluster when none is running (root, Debian)
+# and checks deploy/slurm-array.sh end to end: kill + resubmit one shard, dependent merge,
+# byte-for-byte comparison with a single-process run (docs/scaling.md). `scripts/slurm-check.sh
+# --stop` stops the daemons it started.
+.PHONY: slurm-check
+slurm-check: build
+	scripts/slurm-check.sh
