@@ -16,7 +16,10 @@
 #             Debian bookworm so glibc and the library sonames match the image.
 #
 # Build arguments: SWIFT_IMAGE (swift:6.3-bookworm: the toolchain the project is built with,
-# Swift 6.3), DEBIAN_IMAGE (debian:bookworm-slim), UID (10001).
+# Swift 6.3), DEBIAN_IMAGE (debian:bookworm-slim). The user is glyphprep, uid/gid 10001
+# (numeric in USER, so Kubernetes' runAsNonRoot can verify it).
+# Packages are not pinned to versions (hadolint DL3008): bookworm's stable and security updates
+# are wanted, and the sonames (libvips42, …) are fixed within the release.
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG DEBIAN_IMAGE=debian:bookworm-slim
 
@@ -24,13 +27,14 @@ ARG DEBIAN_IMAGE=debian:bookworm-slim
 FROM ${DEBIAN_IMAGE} AS runtime-base
 # libvips42 (images), libopenblas0 (BLAS), libturbojpeg0 (luma-only JPEG decoding), libdeflate0
 # (PNG), zlib1g (IDX .gz); DejaVu (labels in previews) and Hershey stroke fonts (synth writers).
+# hadolint ignore=DL3008
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libvips42 libopenblas0 libturbojpeg0 libdeflate0 zlib1g \
         fonts-dejavu-core hershey-fonts-data \
     && rm -rf /var/lib/apt/lists/*
-ARG UID=10001
-RUN useradd --system --uid "${UID}" --user-group --home-dir /home/glyphprep --create-home \
+RUN groupadd --system --gid 10001 glyphprep \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /home/glyphprep --create-home \
         --shell /usr/sbin/nologin glyphprep
 # A pipeline's `classify: {model: letters}` finds models/letters.onnx beside its pipelines/
 # folder, else in models/ under the working directory: both are /opt/glyphprep here.
@@ -43,12 +47,13 @@ ENV PATH=/opt/glyphprep/bin:$PATH
 FROM runtime-base AS prebuilt
 COPY .build/image/ /opt/glyphprep/bin/
 RUN glyphprep --version
-USER glyphprep
+USER 10001:10001
 ENTRYPOINT ["glyphprep"]
 CMD ["--help"]
 
 # --- build from source --------------------------------------------------------------------
 FROM ${SWIFT_IMAGE} AS build
+# hadolint ignore=DL3008
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libvips-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev libdeflate-dev pkg-config \
@@ -67,6 +72,6 @@ RUN swift build -c release --product glyphprep --static-swift-stdlib \
 FROM runtime-base AS runtime
 COPY --from=build /out/glyphprep /opt/glyphprep/bin/glyphprep
 RUN glyphprep --version
-USER glyphprep
+USER 10001:10001
 ENTRYPOINT ["glyphprep"]
 CMD ["--help"]

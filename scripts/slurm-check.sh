@@ -20,7 +20,7 @@
 # Settings (environment): SHARDS (4), COUNT (2000: at ~130 images/s on 2 cores, 200 scans
 # make 50-file shards that finish in under half a second, too soon to kill one part-way), SEED (7), PIPELINE (pipelines/emnist.yaml),
 # STROKES (../shared/data/uji), WORK (/tmp/glyphprep-slurm-check), KILL_INDEX (2),
-# KILL_SIGNAL (TERM: plain scancel; KILL: scancel --full --signal=KILL), KILL_AFTER (files the
+# KILL_SIGNAL (TERM: plain scancel; KILL: kill -9 of the task's glyphprep, like the OOM killer), KILL_AFTER (files the
 # task must have finished before it is killed: a quarter of a shard), TIMEOUT (seconds per wait: 900),
 # GLYPHPREP (.build/release/glyphprep).
 set -euo pipefail
@@ -99,9 +99,8 @@ stop_daemon() {   # stops one daemon this script started, by its recorded pid
   rm -f "$STATE/$name.pid"
 }
 
-stop_started() {   # every daemon this script started, or only those of this invocation
+stop_started() {   # the named daemons, if this script started them (slurmd first)
   local names=("$@")
-  [ ${#names[@]} -gt 0 ] || names=(slurmd slurmctld munged)
   for name in slurmd slurmctld munged; do
     [[ " ${names[*]} " == *" $name "* ]] && stop_daemon "$name"
   done
@@ -109,7 +108,7 @@ stop_started() {   # every daemon this script started, or only those of this inv
 }
 
 write_conf() {
-  local node_line memory cpus
+  local node_line
   node_line=$(slurmd -C | head -n 1)   # NodeName=… CPUs=… Boards=… … RealMemory=…
   [[ "$node_line" == NodeName=* ]] || die "slurmd -C printed '$node_line'"
   node_line=${node_line/NodeName=$NODE /NodeName=$NODE NodeAddr=127.0.0.1 }
@@ -225,7 +224,7 @@ setup_cluster() {
 }
 
 case "${1:-}" in
-  --stop) stop_started; exit 0 ;;
+  --stop) stop_started slurmd slurmctld munged; exit 0 ;;
   --setup) setup_cluster; exit 0 ;;
   "") ;;
   *) echo "usage: scripts/slurm-check.sh [--setup | --stop]" >&2; exit 64 ;;
@@ -316,8 +315,16 @@ if [ "$KILL_SIGNAL" = TERM ]; then
   how="scancel $VICTIM"
   timeout 30 scancel "$VICTIM"
 else
-  how="scancel --full --signal=$KILL_SIGNAL $VICTIM"
-  timeout 30 scancel --full --signal="$KILL_SIGNAL" "$VICTIM"
+  # scancel --signal=KILL is a plain cancel (SIGTERM first); a hard crash (OOM killer, node
+  # failure) is SIGKILL of the process itself: the task's glyphprep, found with listpids.
+  victim_id=$(job_field "$VICTIM" JobId)
+  pids=$(timeout 10 scontrol listpids "$victim_id" | awk 'NR > 1 { print $1 }')
+  killed=""
+  for pid in $pids; do
+    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = glyphprep ]; then kill -KILL "$pid" && killed+=" $pid"; fi
+  done
+  [ -n "$killed" ] || die "no glyphprep process in task $VICTIM (job $victim_id) to kill"
+  how="kill -KILL of task $VICTIM's glyphprep (pid$killed)"
 fi
 wait_for "$TIMEOUT" "task $VICTIM to end" job_done "$VICTIM" || die "task $VICTIM did not end after $how"
 victim_state=$(job_field "$VICTIM" JobState)

@@ -22,4 +22,4 @@ if ldd "$binary" | grep -q 'not found'; then
   ldd "$binary" | grep 'not found' >&2
   exit 1
 fi
-echo "stage-image: $stage: $(ls "$stage" | wc -l) files, $(du -sh "$stage" | cut -f1)"
+echo "stage-image: $stage: $(find "$stage" -type f | wc -l) files, $(du -sh "$stage" | cut -f1)"
