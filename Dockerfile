@@ -33,8 +33,8 @@ RUN apt-get update \
         libvips42 libopenblas0 libturbojpeg0 libdeflate0 zlib1g \
         fonts-dejavu-core hershey-fonts-data \
     && rm -rf /var/lib/apt/lists/*
-RUN groupadd --system --gid 10001 glyphprep \
-    && useradd --system --uid 10001 --gid 10001 --home-dir /home/glyphprep --create-home \
+RUN groupadd --gid 10001 glyphprep \
+    && useradd --uid 10001 --gid 10001 --home-dir /home/glyphprep --create-home \
         --shell /usr/sbin/nologin glyphprep
 # A pipeline's `classify: {model: letters}` finds models/letters.onnx beside its pipelines/
 # folder, else in models/ under the working directory: both are /opt/glyphprep here.
