@@ -7,7 +7,8 @@
 #
 # Stages:
 #   build     FROM the official Swift image (Debian 12 bookworm, the runtime's base), compiles
-#             the release binary with the Swift runtime linked statically.
+#             the release binary and stages it with scripts/stage-image.sh (the binary plus the
+#             Swift runtime libraries it loads, found beside it through its $ORIGIN RUNPATH).
 #   runtime   (default, last) slim bookworm + the shared libraries glyphprep loads + fonts +
 #             models/ + pipelines/, non-root user, ENTRYPOINT glyphprep.
 #   prebuilt  (--target prebuilt) the same runtime with the host's .build/image/ instead of the
@@ -64,13 +65,13 @@ WORKDIR /src
 COPY Package.swift Package.resolved* ./
 RUN swift package resolve
 COPY Sources/ Sources/
-RUN swift build -c release --product glyphprep --static-swift-stdlib \
-    && install -D -m 0755 "$(swift build -c release --show-bin-path)/glyphprep" /out/glyphprep \
-    && strip --strip-unneeded /out/glyphprep
+COPY scripts/stage-image.sh scripts/
+RUN swift build -c release --product glyphprep \
+    && scripts/stage-image.sh
 
 # --- runtime (default) --------------------------------------------------------------------
 FROM runtime-base AS runtime
-COPY --from=build /out/glyphprep /opt/glyphprep/bin/glyphprep
+COPY --from=build /src/.build/image/ /opt/glyphprep/bin/
 RUN glyphprep --version
 USER 10001:10001
 ENTRYPOINT ["glyphprep"]
