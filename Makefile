@@ -42,3 +42,27 @@ crossval:
 	@scripts/setup.sh --training
 	$(SWIFT) build -c release --product glyphprep
 	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) --folds
+
+# Not part of `make test`: sets up a one-node Slurm cluster when none is running (root, Debian)
+# and checks deploy/slurm-array.sh end to end: kill + resubmit one shard, dependent merge,
+# byte-for-byte comparison with a single-process run (docs/scaling.md). `scripts/slurm-check.sh
+# --stop` stops the daemons it started.
+.PHONY: slurm-check
+slurm-check: build
+	scripts/slurm-check.sh
+
+# Container image (Dockerfile, docs/scaling.md): `make image` builds glyphprep from source in
+# the official Swift image; `make image-prebuilt` packs the binary of `make build` (this host
+# must be Debian bookworm, the image's base). CONTAINER is docker or podman; IMAGE_FLAGS passes
+# extra build flags, e.g. --build-arg DEBIAN_IMAGE=… or --build-arg SWIFT_IMAGE=….
+IMAGE ?= glyphprep:0.1.0
+CONTAINER ?= $(shell command -v docker 2>/dev/null || command -v podman 2>/dev/null || echo docker)
+IMAGE_FLAGS ?=
+
+.PHONY: image image-prebuilt
+image:
+	$(CONTAINER) build $(IMAGE_FLAGS) -t $(IMAGE) .
+
+image-prebuilt: build
+	scripts/stage-image.sh
+	$(CONTAINER) build $(IMAGE_FLAGS) --target prebuilt -t $(IMAGE) .
