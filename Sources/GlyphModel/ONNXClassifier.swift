@@ -181,7 +181,8 @@ public struct ONNXClassifier: Classifying, ActivationSource {
         return layers
     }
 
-    static func softmax(_ values: [Float]) -> [Float] {
+    /// exp(v − max) / Σ: probabilities from a model's raw outputs.
+    public static func softmax(_ values: [Float]) -> [Float] {
         guard let peak = values.max() else { return values }
         let exponentials = values.map { Foundation.exp($0 - peak) }
         let total = exponentials.reduce(0, +)

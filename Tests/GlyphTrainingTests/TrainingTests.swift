@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import GlyphTraining
+@testable import GlyphModel
 
 final class TrainingTests: XCTestCase {
     // MARK: Gradient check
@@ -207,7 +208,7 @@ final class TrainingTests: XCTestCase {
         let logits = images.withUnsafeBufferPointer {
             network.forward(input: $0.baseAddress!, batch: 5, training: false, rng: &r)
         }
-        let live = softmax(UnsafeBufferPointer(start: logits, count: 26))
+        let live = ONNXClassifier.softmax(Array(UnsafeBufferPointer(start: logits, count: 26)))
         for (a, b) in zip(live, probabilities[0]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
 
         XCTAssertThrowsError(try model.predict([Float](repeating: 0, count: 100)))

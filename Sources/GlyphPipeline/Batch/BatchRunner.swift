@@ -3,78 +3,6 @@ import Foundation
 import GlyphImaging
 import Synchronization
 
-/// A stage that sees many normalized images at once, e.g. batched model inference.
-public protocol BatchClassifier: Sendable {
-    /// The best guesses for each image, most probable first; one array per image, in order.
-    func classify(_ images: [Raster]) throws -> [[ManifestRecord.Guess]]
-}
-
-/// Settings of one batch run.
-public struct BatchOptions: Sendable {
-    /// Files processed at once (worker threads).
-    public var jobs: Int
-    /// Files taken per round: bounds memory and the size of classifier batches.
-    public var chunkSize: Int
-    /// Draw a progress line on standard error.
-    public var showProgress: Bool
-    /// Reuse what an earlier run in the same output directory recorded.
-    public var resume: Bool
-    /// When resuming, process files again whose earlier attempt failed.
-    public var retryFailed: Bool
-    /// Resume even when the pipeline file changed since the earlier run.
-    public var force: Bool
-    /// Process only this shard's files, into its own manifest.
-    public var shard: ShardSpec?
-
-    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int? = nil, showProgress: Bool = false,
-                resume: Bool = false, retryFailed: Bool = true, force: Bool = false, shard: ShardSpec? = nil) {
-        self.jobs = max(1, jobs)
-        self.chunkSize = chunkSize ?? max(128, self.jobs * 64)
-        self.showProgress = showProgress
-        self.resume = resume
-        self.retryFailed = retryFailed
-        self.force = force
-        self.shard = shard
-    }
-}
-
-/// What a run did.
-public struct BatchSummary: Sendable, Equatable {
-    public var total = 0
-    public var succeeded = 0
-    public var failed = 0
-    /// Files whose earlier result was kept by a resumed run (counted in total, too).
-    public var reused = 0
-    public var interrupted = false
-    public var seconds = 0.0
-    /// Remarks for the user, e.g. about a dataset export.
-    public var notes: [String] = []
-
-    public var imagesPerSecond: Double { seconds > 0 ? Double(total) / seconds : 0 }
-
-    public var line: String {
-        let rate = String(format: "%.1f", imagesPerSecond)
-        let time = String(format: "%.2f", seconds)
-        return "glyphprep: \(total) files, \(succeeded) ok, \(failed) failed in \(time) s (\(rate) images/s)"
-            + (reused > 0 ? ", \(reused) reused" : "")
-            + (interrupted ? ", interrupted" : "")
-    }
-}
-
-/// Raised for problems with the run as a whole (not with one file).
-public struct BatchError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}
-
-/// Set by a signal handler; the runner stops taking new files once it is set.
-public final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    public init() {}
-    public func stop() { flag.store(true, ordering: .relaxed) }
-    public var isStopped: Bool { flag.load(ordering: .relaxed) }
-}
-
 /// Runs a pipeline over a directory tree: files in sorted order, processed concurrently in
 /// bounded rounds, outputs written atomically, one manifest line per file in input order.
 public struct BatchRunner: Sendable {
@@ -92,9 +20,55 @@ public struct BatchRunner: Sendable {
     /// The manifest's name inside the output directory.
     public static let manifestName = "manifest.jsonl"
 
-    /// Processes every image under `input` (of this shard) into `output`.
-    public func run(input: String, output: String, stop: StopFlag = StopFlag()) throws -> BatchSummary {
+    /// Processes every image under `input` (of this shard) into `output`. `progress` hears
+    /// after every round how many files are done.
+    public func run(input: String, output: String, stop: StopFlag = StopFlag(),
+                    progress: ((BatchProgress) -> Void)? = nil) throws -> BatchSummary {
         let started = Date()
+        var state = try prepare(input: input, output: output)
+        let total = options.showProgress
+            ? try InputWalker(root: input).reduce(0) { count, file in count + (belongs(file) ? 1 : 0) } : nil
+        guard FileManager.default.createFile(atPath: state.layout.partial, contents: Data()),
+              let manifest = FileHandle(forWritingAtPath: state.layout.partial) else {
+            throw BatchError(message: "cannot write \(state.layout.partial)")
+        }
+        var summary = BatchSummary()
+        var walker = try InputWalker(root: input)
+        var exhausted = false
+        while !exhausted {
+            if stop.isStopped && state.known.isEmpty { break }
+            let items = nextRound(from: &walker, exhausted: &exhausted, state: &state, stop: stop)
+            let pending = items.compactMap { item -> InputFile? in if case .pending(let file) = item { file } else { nil } }
+            let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop)
+            let text = Self.manifestText(items, processed: processed, known: state.known, summary: &summary)
+            if !text.isEmpty { try manifest.write(contentsOf: Data(text.utf8)) }
+            progress?(BatchProgress(done: summary.total, total: total, seconds: Date().timeIntervalSince(started)))
+        }
+        try manifest.close()
+        unlink(state.layout.previous)
+        guard rename(state.layout.partial, state.layout.manifest) == 0 else {
+            throw BatchError(message: "\(POSIXFailure(operation: "rename \(state.layout.partial) to \(state.layout.manifest)"))")
+        }
+        summary.interrupted = stop.isStopped
+        if !summary.interrupted && options.shard == nil && state.info.format != .png {
+            summary.notes = try DatasetExporter.export(directory: output, manifest: state.layout.manifest, info: state.info)
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// What a run keeps between rounds: where it writes, what an earlier run left.
+    private struct RunState {
+        let output: String
+        let layout: RunLayout
+        let info: RunInfo
+        let known: [String: ManifestReader.Line]
+        var temporaries: StaleTemporaries
+    }
+
+    /// Checks the directories, starts libvips, and sets the output directory up for this run:
+    /// the earlier manifest kept aside when resuming, stale temporaries removed, `run.json`.
+    private func prepare(input: String, output: String) throws -> RunState {
         try Self.checkDirectories(input: input, output: output)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         try VipsRuntime.start(threadsPerImage: 1)
@@ -113,75 +87,60 @@ public struct BatchRunner: Sendable {
         }
         unlink(layout.partial)
         try AtomicFile.write(Array(info.json.utf8), to: layout.runInfo)
+        return RunState(output: output, layout: layout, info: info, known: known, temporaries: temporaries)
+    }
 
-        let total = options.showProgress
-            ? try InputWalker(root: input).reduce(0) { count, file in count + (belongs(file) ? 1 : 0) } : nil
-        guard FileManager.default.createFile(atPath: layout.partial, contents: Data()),
-              let manifest = FileHandle(forWritingAtPath: layout.partial) else {
-            throw BatchError(message: "cannot write \(layout.partial)")
-        }
-
-        var summary = BatchSummary()
-        var progress = ProgressLine(total: total, enabled: options.showProgress)
-        var walker = try InputWalker(root: input)
-        var exhausted = false
-        while !exhausted {
-            if stop.isStopped && known.isEmpty { break }
-            var items: [RoundItem] = []
-            var pending: [InputFile] = []
-            while pending.count < options.chunkSize && items.count < 16 * options.chunkSize {
-                guard let file = walker.next() else {
-                    exhausted = true
-                    break
-                }
-                guard belongs(file) else { continue }
-                temporaries.remove(for: file.outputRelativePath)
-                if let line = reusableLine(for: file, known: known, output: output) {
-                    items.append(.kept(line))
-                } else if !stop.isStopped {
-                    items.append(.pending(file))
-                    pending.append(file)
-                } else if let line = known[file.relativePath], line.status == .error {
-                    items.append(.kept(line))
-                }
+    /// The next round of files in walk order: earlier results kept, and up to `chunkSize`
+    /// files to process (none once stopped).
+    private func nextRound(from walker: inout InputWalker, exhausted: inout Bool, state: inout RunState,
+                           stop: StopFlag) -> [RoundItem] {
+        var items: [RoundItem] = []
+        var pending = 0
+        while pending < options.chunkSize && items.count < 16 * options.chunkSize {
+            guard let file = walker.next() else {
+                exhausted = true
+                break
             }
-            let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop)
-            let records = Dictionary(processed.map { ($0.input, $0) }, uniquingKeysWith: { first, _ in first })
-            var text = ""
-            for item in items {
-                switch item {
-                case .kept(let line):
+            guard belongs(file) else { continue }
+            state.temporaries.remove(for: file.outputRelativePath)
+            if let line = reusableLine(for: file, known: state.known, output: state.output) {
+                items.append(.kept(line))
+            } else if !stop.isStopped {
+                items.append(.pending(file))
+                pending += 1
+            } else if let line = state.known[file.relativePath], line.status == .error {
+                items.append(.kept(line))
+            }
+        }
+        return items
+    }
+
+    /// The round's manifest lines in walk order, counted into `summary`. A file skipped after a
+    /// stop keeps its earlier failure line, if it had one.
+    private static func manifestText(_ items: [RoundItem], processed: [ManifestRecord], known: [String: ManifestReader.Line],
+                                     summary: inout BatchSummary) -> String {
+        let records = Dictionary(processed.map { ($0.input, $0) }, uniquingKeysWith: { first, _ in first })
+        var text = ""
+        for item in items {
+            switch item {
+            case .kept(let line):
+                text += line.text + "\n"
+                summary.total += 1
+                summary.reused += 1
+                if line.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
+            case .pending(let file):
+                if let record = records[file.relativePath] {
+                    text += record.jsonLine + "\n"
+                    summary.total += 1
+                    if record.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
+                } else if let line = known[file.relativePath], line.status == .error {
                     text += line.text + "\n"
                     summary.total += 1
-                    summary.reused += 1
-                    if line.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
-                case .pending(let file):
-                    if let record = records[file.relativePath] {
-                        text += record.jsonLine + "\n"
-                        summary.total += 1
-                        if record.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
-                    } else if let line = known[file.relativePath], line.status == .error {
-                        text += line.text + "\n"
-                        summary.total += 1
-                        summary.failed += 1
-                    }
+                    summary.failed += 1
                 }
             }
-            if !text.isEmpty { try manifest.write(contentsOf: Data(text.utf8)) }
-            progress.update(done: summary.total, elapsed: Date().timeIntervalSince(started))
         }
-        try manifest.close()
-        unlink(layout.previous)
-        guard rename(layout.partial, layout.manifest) == 0 else {
-            throw BatchError(message: "\(POSIXFailure(operation: "rename \(layout.partial) to \(layout.manifest)"))")
-        }
-        progress.finish()
-        summary.interrupted = stop.isStopped
-        if !summary.interrupted && options.shard == nil && info.format != .png {
-            summary.notes = try DatasetExporter.export(directory: output, manifest: layout.manifest, info: info)
-        }
-        summary.seconds = Date().timeIntervalSince(started)
-        return summary
+        return text
     }
 
     /// A file of one round: an earlier result kept, or a file to process.
@@ -326,64 +285,5 @@ public struct BatchRunner: Sendable {
         if outputReal == inputReal || outputReal.hasPrefix(inputReal + "/") {
             throw BatchError(message: "the output directory \(output) is inside the input directory \(input); choose another place so inputs are never touched")
         }
-    }
-}
-
-/// Temporary files left by a killed run (`.name.tmp-PID-RANDOM`), removed when the file they
-/// were meant for comes up again. Each output directory is listed once, before this run writes
-/// into it.
-struct StaleTemporaries {
-    let root: String
-    private var byDirectory: [String: [String: [String]]] = [:]
-
-    init(root: String) {
-        self.root = root
-    }
-
-    mutating func remove(for outputRelative: String) {
-        let directory = (outputRelative as NSString).deletingLastPathComponent
-        let name = (outputRelative as NSString).lastPathComponent
-        if byDirectory[directory] == nil {
-            var found: [String: [String]] = [:]
-            let path = directory.isEmpty ? root : root + "/" + directory
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where entry.hasPrefix(".") {
-                guard let marker = entry.range(of: ".tmp-", options: .backwards) else { continue }
-                found[String(entry[entry.index(after: entry.startIndex)..<marker.lowerBound]), default: []].append(entry)
-            }
-            byDirectory[directory] = found
-        }
-        guard let stale = byDirectory[directory]?[name] else { return }
-        let path = directory.isEmpty ? root : root + "/" + directory
-        for entry in stale { unlink(path + "/" + entry) }
-        byDirectory[directory]?[name] = nil
-    }
-}
-
-/// `done/total, rate, ETA` on one self-overwriting line of standard error.
-struct ProgressLine {
-    let total: Int?
-    let enabled: Bool
-    private var drawn = false
-
-    init(total: Int?, enabled: Bool) {
-        self.total = total
-        self.enabled = enabled
-    }
-
-    mutating func update(done: Int, elapsed: Double) {
-        guard enabled else { return }
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        var text = "\r\(done)"
-        if let total {
-            text += "/\(total)"
-            if rate > 0 { text += String(format: "  ETA %.0f s", Double(max(0, total - done)) / rate) }
-        }
-        text += String(format: "  %.1f images/s  ", rate)
-        FileHandle.standardError.write(Data(text.utf8))
-        drawn = true
-    }
-
-    func finish() {
-        if enabled && drawn { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

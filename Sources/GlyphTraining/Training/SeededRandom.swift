@@ -1,39 +1,15 @@
 import Foundation
 
-/// Deterministic xoshiro256** generator, seeded through SplitMix64, so that a
+/// A deterministic generator (`Xoshiro256`) with the draws training uses, so that a
 /// training run is reproducible from its seed alone.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var s0: UInt64
-    private var s1: UInt64
-    private var s2: UInt64
-    private var s3: UInt64
+    private var state: Xoshiro256
 
     public init(seed: UInt64) {
-        var sm = seed
-        func splitMix(_ x: inout UInt64) -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix(&sm)
-        s1 = splitMix(&sm)
-        s2 = splitMix(&sm)
-        s3 = splitMix(&sm)
+        state = Xoshiro256(seed: seed)
     }
 
-    public mutating func next() -> UInt64 {
-        let result = rotl(s1 &* 5, 7) &* 9
-        let t = s1 << 17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = rotl(s3, 45)
-        return result
-    }
+    public mutating func next() -> UInt64 { state.next() }
 
     /// An independent stream derived from this one, e.g. one per epoch or per worker.
     public mutating func fork() -> SeededRandom {
@@ -78,9 +54,5 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
             let j = nextInt(below: i + 1)
             if i != j { array.swapAt(i, j) }
         }
-    }
-
-    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 {
-        (x << k) | (x >> (64 - k))
     }
 }

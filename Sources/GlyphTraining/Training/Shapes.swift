@@ -42,8 +42,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Growable scratch memory for the hot loop; contents are undefined after `reserve` grows it.
-final class FloatBuffer {
-    private(set) var pointer: UnsafeMutablePointer<Float>
+final class ScratchBuffer<Element: Numeric> {
+    private(set) var pointer: UnsafeMutablePointer<Element>
     private(set) var capacity: Int
 
     init(count: Int = 0) {
@@ -52,7 +52,7 @@ final class FloatBuffer {
         pointer.initialize(repeating: 0, count: capacity)
     }
 
-    convenience init(copying values: [Float]) {
+    convenience init(copying values: [Element]) {
         self.init(count: values.count)
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { pointer.update(from: base, count: src.count) }
@@ -71,34 +71,17 @@ final class FloatBuffer {
         pointer.update(repeating: 0, count: count)
     }
 
-    func array(count: Int) -> [Float] {
+    func array(count: Int) -> [Element] {
         Array(UnsafeBufferPointer(start: pointer, count: count))
     }
 
     deinit { pointer.deallocate() }
 }
 
-/// Integer scratch memory (max-pool argmax indices).
-final class IndexBuffer {
-    private(set) var pointer: UnsafeMutablePointer<Int32>
-    private(set) var capacity: Int
-
-    init(count: Int = 0) {
-        capacity = max(count, 1)
-        pointer = .allocate(capacity: capacity)
-        pointer.initialize(repeating: 0, count: capacity)
-    }
-
-    func reserve(_ count: Int) {
-        guard count > capacity else { return }
-        pointer.deallocate()
-        capacity = count
-        pointer = .allocate(capacity: capacity)
-        pointer.initialize(repeating: 0, count: capacity)
-    }
-
-    deinit { pointer.deallocate() }
-}
+/// Float activations, gradients and moments.
+typealias FloatBuffer = ScratchBuffer<Float>
+/// Max-pool argmax indices.
+typealias IndexBuffer = ScratchBuffer<Int32>
 
 /// One trainable tensor with its gradient and Adam moments.
 final class Parameter {

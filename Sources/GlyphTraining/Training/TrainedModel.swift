@@ -1,4 +1,5 @@
 import Foundation
+import GlyphModel
 
 /// Convolution parameters in ONNX `Conv` layout and attribute names.
 public struct ConvolutionWeights: Sendable, Hashable, Codable {
@@ -113,7 +114,7 @@ public struct TrainedModel: Sendable, Hashable, Codable {
                 let n = min(chunk, count - start)
                 let logits = network.forward(input: base + start * size, batch: n, training: false, rng: &rng)
                 for i in 0..<n {
-                    result.append(softmax(UnsafeBufferPointer(start: logits + i * classes, count: classes)))
+                    result.append(ONNXClassifier.softmax(Array(UnsafeBufferPointer(start: logits + i * classes, count: classes))))
                 }
                 start += n
             }
@@ -168,14 +169,6 @@ public struct TrainedModel: Sendable, Hashable, Codable {
             }
         }
     }
-}
-
-func softmax(_ logits: UnsafeBufferPointer<Float>) -> [Float] {
-    guard let top = logits.max() else { return [] }
-    var out = logits.map { expf($0 - top) }
-    let sum = out.reduce(0, +)
-    for i in out.indices { out[i] /= sum }
-    return out
 }
 
 func argmax(_ values: [Float]) -> Int {

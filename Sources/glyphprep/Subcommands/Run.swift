@@ -27,7 +27,9 @@ extension GlyphPrepCommand {
             let summary: BatchSummary
             do {
                 let runner = BatchRunner(pipeline: loaded.pipeline, classifier: loaded.classifier, options: try runOptions.batchOptions())
-                summary = try runner.run(input: input, output: runOptions.output, stop: stop)
+                let line = runOptions.progress ? ProgressLine() : nil
+                defer { line?.finish() }
+                summary = try runner.run(input: input, output: runOptions.output, stop: stop, progress: line.map { line in { line.draw($0) } })
             } catch let error as ValidationError {
                 throw error
             } catch {
