@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GlyphPipeline
-import GlyphPipeline
 
 @main
 struct GlyphPrepCommand: ParsableCommand {

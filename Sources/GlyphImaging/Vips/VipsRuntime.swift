@@ -68,10 +68,9 @@ public enum VipsRuntime {
     }
 }
 
-private final class RuntimeState: @unchecked Sendable {
+private final class RuntimeState: Sendable {
     let lock = ReadWriteLock()
-    private let startLock = NSLock()
-    private var started = false
+    private let started = Mutex(false)
     private let exclusiveOwner = Atomic<UInt>(0)
 
     var ownsExclusive: Bool { exclusiveOwner.load(ordering: .acquiring) == UInt(bitPattern: Int(bitPattern: pthread_self())) }
@@ -81,25 +80,22 @@ private final class RuntimeState: @unchecked Sendable {
     }
 
     func start(threadsPerImage: Int) throws(VipsError) {
-        startLock.lock()
-        defer { startLock.unlock() }
-        if !started {
-            // Keep libvips' own warnings (e.g. "premature end of JPEG") out of the user's
-            // terminal: failures are reported through the manifest instead.
-            setenv("VIPS_WARNING", "0", 0)
-            if gpv_init("glyphprep") != 0 {
-                throw VipsError(operation: "vips_init", message: VipsRuntime.takeErrorBuffer())
+        try started.withLock { (started: inout Bool) throws(VipsError) in
+            if !started {
+                // Keep libvips' own warnings (e.g. "premature end of JPEG") out of the user's
+                // terminal: failures are reported through the manifest instead.
+                setenv("VIPS_WARNING", "0", 0)
+                if gpv_init("glyphprep") != 0 {
+                    throw VipsError(operation: "vips_init", message: VipsRuntime.takeErrorBuffer())
+                }
+                started = true
             }
-            started = true
+            gpv_configure_batch(Int32(clamping: threadsPerImage))
         }
-        gpv_configure_batch(Int32(clamping: threadsPerImage))
     }
 
     func ensureStarted() throws(VipsError) {
-        startLock.lock()
-        let isStarted = started
-        startLock.unlock()
-        if !isStarted { try start(threadsPerImage: 1) }
+        if !started.withLock({ $0 }) { try start(threadsPerImage: 1) }
     }
 }
 

@@ -13,6 +13,24 @@ public enum PipelineDescription {
         return lines.joined(separator: "\n")
     }
 
+    /// Every stage and its parameters as a Markdown reference (`docs/stages.md`).
+    public static func markdownCatalog() -> String {
+        var lines = ["# Stages", "",
+                     "Generated from the stages' parameter declarations by `glyphprep stages --markdown`; do not edit.", ""]
+        for stage in StageCatalog.all {
+            lines += ["## `\(stage.name)`", "", stage.summary, ""]
+            let parameters = stage.parameterDocs
+            guard !parameters.isEmpty else { continue }
+            lines += ["| parameter | values | default | meaning |", "|---|---|---|---|"]
+            for parameter in parameters {
+                let cells = [parameter.name, parameter.type, parameter.defaultValue].map { "`\($0.replacingOccurrences(of: "|", with: "\\|"))`" }
+                lines.append("| " + (cells + [parameter.help.replacingOccurrences(of: "|", with: "\\|")]).joined(separator: " | ") + " |")
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// A valid pipeline's stages, one per line.
     public static func describe(_ pipeline: Pipeline) -> String {
         var lines = ["\(pipeline.name): valid, \(pipeline.stages.count + 1) stages"]

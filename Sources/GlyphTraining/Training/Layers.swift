@@ -83,34 +83,20 @@ final class ConvolutionLayer: NetworkLayer {
         }
     }
 
-    private func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
+    /// Walks the column matrix row by row (channel, kernel row, kernel column, output row):
+    /// `body` gets the row's offset in the columns, the offset of the input row it covers (nil
+    /// where that row lies in the padding) and the kernel column.
+    @inline(__always)
+    private func forEachColumnRow(_ body: (_ column: Int, _ input: Int?, _ kj: Int) -> Void) {
         let h = inputShape.height, w = inputShape.width
         let oh = outputShape.height, ow = outputShape.width
-        var row = cols
+        var row = 0
         for c in 0..<inputShape.channels {
-            let channel = x + c * h * w
             for ki in 0..<kernel {
                 for kj in 0..<kernel {
                     for oy in 0..<oh {
                         let iy = oy * stride - padding + ki
-                        let dst = row + oy * ow
-                        if iy < 0 || iy >= h {
-                            dst.update(repeating: 0, count: ow)
-                            continue
-                        }
-                        let src = channel + iy * w
-                        if stride == 1 {
-                            let shift = kj - padding
-                            let lo = max(0, -shift), hi = min(ow, w - shift)
-                            if lo > 0 { dst.update(repeating: 0, count: min(lo, ow)) }
-                            if hi > lo { (dst + lo).update(from: src + lo + shift, count: hi - lo) }
-                            if hi < ow { (dst + max(hi, 0)).update(repeating: 0, count: ow - max(hi, 0)) }
-                        } else {
-                            for ox in 0..<ow {
-                                let ix = ox * stride - padding + kj
-                                dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
-                            }
-                        }
+                        body(row + oy * ow, iy >= 0 && iy < h ? c * h * w + iy * w : nil, kj)
                     }
                     row += oh * ow
                 }
@@ -118,35 +104,47 @@ final class ConvolutionLayer: NetworkLayer {
         }
     }
 
+    private func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
+        let w = inputShape.width, ow = outputShape.width
+        forEachColumnRow { column, input, kj in
+            let dst = cols + column
+            guard let input else {
+                dst.update(repeating: 0, count: ow)
+                return
+            }
+            let src = x + input
+            if stride == 1 {
+                let shift = kj - padding
+                let lo = max(0, -shift), hi = min(ow, w - shift)
+                if lo > 0 { dst.update(repeating: 0, count: min(lo, ow)) }
+                if hi > lo { (dst + lo).update(from: src + lo + shift, count: hi - lo) }
+                if hi < ow { (dst + max(hi, 0)).update(repeating: 0, count: ow - max(hi, 0)) }
+            } else {
+                for ox in 0..<ow {
+                    let ix = ox * stride - padding + kj
+                    dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
+                }
+            }
+        }
+    }
+
     private func col2im(_ cols: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
-        let h = inputShape.height, w = inputShape.width
-        let oh = outputShape.height, ow = outputShape.width
+        let w = inputShape.width, ow = outputShape.width
         x.update(repeating: 0, count: inputShape.count)
-        var row = cols
-        for c in 0..<inputShape.channels {
-            let channel = x + c * h * w
-            for ki in 0..<kernel {
-                for kj in 0..<kernel {
-                    for oy in 0..<oh {
-                        let iy = oy * stride - padding + ki
-                        guard iy >= 0 && iy < h else { continue }
-                        let src = row + oy * ow
-                        let dst = channel + iy * w
-                        if stride == 1 {
-                            let shift = kj - padding
-                            let lo = max(0, -shift), hi = min(ow, w - shift)
-                            if hi > lo {
-                                let d = dst + shift
-                                for ox in lo..<hi { d[ox] += src[ox] }
-                            }
-                        } else {
-                            for ox in 0..<ow {
-                                let ix = ox * stride - padding + kj
-                                if ix >= 0 && ix < w { dst[ix] += src[ox] }
-                            }
-                        }
-                    }
-                    row += oh * ow
+        forEachColumnRow { column, input, kj in
+            guard let input else { return }
+            let src = cols + column, dst = x + input
+            if stride == 1 {
+                let shift = kj - padding
+                let lo = max(0, -shift), hi = min(ow, w - shift)
+                if hi > lo {
+                    let d = dst + shift
+                    for ox in lo..<hi { d[ox] += src[ox] }
+                }
+            } else {
+                for ox in 0..<ow {
+                    let ix = ox * stride - padding + kj
+                    if ix >= 0 && ix < w { dst[ix] += src[ox] }
                 }
             }
         }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import GlyphImaging
 import GlyphPipeline
-import GlyphPipeline
 import GlyphTraining
 import GlyphVisualization
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GlyphPipeline
-import GlyphPipeline
 
 extension GlyphPrepCommand {
     struct Merge: ParsableCommand {

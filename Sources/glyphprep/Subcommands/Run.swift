@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import GlyphModel
 import GlyphPipeline
-import GlyphPipeline
 
 extension GlyphPrepCommand {
     struct Run: ParsableCommand {

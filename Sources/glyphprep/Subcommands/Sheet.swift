@@ -1,6 +1,5 @@
 import ArgumentParser
 import GlyphPipeline
-import GlyphPipeline
 import GlyphVisualization
 
 extension RecordOrder: ExpressibleByArgument {}

@@ -1,13 +1,15 @@
 import ArgumentParser
 import GlyphPipeline
-import GlyphPipeline
 
 extension GlyphPrepCommand {
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the stages a pipeline can use, with their parameters.")
 
+        @Flag(help: "Print the reference as Markdown (docs/stages.md).")
+        var markdown = false
+
         func run() throws {
-            print(PipelineDescription.catalog())
+            print(markdown ? PipelineDescription.markdownCatalog() : PipelineDescription.catalog())
         }
     }
 }

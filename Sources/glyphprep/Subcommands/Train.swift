@@ -3,7 +3,6 @@ import Foundation
 import GlyphImaging
 import GlyphModel
 import GlyphPipeline
-import GlyphPipeline
 import GlyphTraining
 
 extension GlyphPrepCommand {

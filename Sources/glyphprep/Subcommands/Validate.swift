@@ -1,6 +1,5 @@
 import ArgumentParser
 import GlyphPipeline
-import GlyphPipeline
 
 extension GlyphPrepCommand {
     struct Validate: ParsableCommand {
