@@ -21,8 +21,8 @@ extension ScanRenderer {
         func bytes(coverage canvas: CoverageCanvas, noise: inout PixelNoise) -> [UInt8] {
             let width = frame.width, height = frame.height
             var bytes = [UInt8](repeating: 0, count: width * height * bands)
-            let terms = Lighting.Terms(frame: frame)
-            let columns = lighting.columnTerms(terms, width: width)
+            let metrics = Lighting.Metrics(frame: frame)
+            let columns = lighting.columnTerms(metrics, width: width)
             var lowRow = [Float](repeating: 0, count: width)
             var midRow = [Float](repeating: 0, count: width)
             canvas.values.withUnsafeBufferPointer { coverage in
@@ -35,7 +35,7 @@ extension ScanRenderer {
                     paper.lowNoise.fillRow(y, into: low)
                     paper.midNoise.fillRow(y, into: mid)
                     composeRow(y, coverage: coverage, columns: (colGrad, colVig), texture: (UnsafeBufferPointer(low), UnsafeBufferPointer(mid)),
-                               terms: terms, out: out, noise: &noise)
+                               metrics: metrics, out: out, noise: &noise)
                 }
             }
             }
@@ -51,19 +51,19 @@ extension ScanRenderer {
             _ y: Int, coverage: UnsafeBufferPointer<Float>,
             columns: (gradient: UnsafeBufferPointer<Float>, vignette: UnsafeBufferPointer<Float>),
             texture rowTexture: (low: UnsafeBufferPointer<Float>, mid: UnsafeBufferPointer<Float>),
-            terms: Lighting.Terms, out: UnsafeMutableBufferPointer<UInt8>, noise: inout PixelNoise
+            metrics: Lighting.Metrics, out: UnsafeMutableBufferPointer<UInt8>, noise: inout PixelNoise
         ) {
             let width = frame.width
             let fy = Float(y) + 0.5
-            let dy = fy - terms.centreY
-            let row = lighting.rowTerms(terms, dy: dy)
+            let dy = fy - metrics.centreY
+            let row = lighting.rowTerms(metrics, dy: dy)
             for x in 0..<width {
                 let fx = Float(x) + 0.5
-                let light = lighting.light(column: (columns.gradient[x], columns.vignette[x]), row: row, fx: fx, dy: dy, terms: terms)
+                let light = lighting.light(column: (columns.gradient[x], columns.vignette[x]), row: row, fx: fx, dy: dy, metrics: metrics)
                 let texture = 1 + paper.textureLow * rowTexture.low[x] + paper.textureMid * rowTexture.mid[x]
                 var (r, g, bl) = paper.textured(texture)
                 if ruling.ruled {
-                    let sheet = sheetPoint(fx: fx, dy: dy, terms: terms)
+                    let sheet = sheetPoint(fx: fx, dy: dy, metrics: metrics)
                     ruling.apply(sheetX: sheet.x, sheetY: sheet.y, r: &r, g: &g, bl: &bl)
                 }
                 let c = coverage[y * width + x] * ink.alpha
@@ -79,8 +79,8 @@ extension ScanRenderer {
 
         /// The sheet's own coordinates (inverse keystone) of pixel centre `fx` in the row at `dy`.
         @inline(__always)
-        private func sheetPoint(fx: Float, dy: Float, terms: Lighting.Terms) -> (x: Float, y: Float) {
-            let halfWidth = terms.centreX, halfHeight = terms.centreY
+        private func sheetPoint(fx: Float, dy: Float, metrics: Lighting.Metrics) -> (x: Float, y: Float) {
+            let halfWidth = metrics.centreX, halfHeight = metrics.centreY
             let kw = 1 - keystone.0 * (fx - halfWidth) - keystone.1 * dy
             return (halfWidth + (fx - halfWidth) / kw, halfHeight + dy / kw)
         }

@@ -11,8 +11,8 @@ extension ScanRenderer {
         /// A random pen, or chalk on a chalkboard (the pen is drawn either way, so the random
         /// sequence does not depend on the surface).
         static func choose(chalkboard: Bool, rng: inout SeededGenerator) -> Ink {
-            let pen = pen(rng: &rng)
-            guard chalkboard else { return pen }
+            let ink = pen(rng: &rng)
+            guard chalkboard else { return ink }
             let w = Float(rng.uniform(0.78, 0.92))
             return Ink(reflectance: (w, w, w * 0.97), alpha: Float(rng.uniform(0.7, 0.95)), grain: 0.45)
         }

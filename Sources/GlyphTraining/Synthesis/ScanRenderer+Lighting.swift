@@ -36,7 +36,7 @@ extension ScanRenderer {
         }
 
         /// The image centre and scales that the gradient, vignette and shadow are measured from.
-        struct Terms {
+        struct Metrics {
             let centreX: Float
             let centreY: Float
             let invLong: Float
@@ -52,32 +52,32 @@ extension ScanRenderer {
 
         /// The gradient and vignette terms per column, so the per-pixel work only combines a
         /// column's terms with its row's.
-        func columnTerms(_ terms: Terms, width: Int) -> (gradient: [Float], vignette: [Float]) {
+        func columnTerms(_ metrics: Metrics, width: Int) -> (gradient: [Float], vignette: [Float]) {
             var columnGradient = [Float](repeating: 0, count: width)
             var columnVignette = [Float](repeating: 0, count: width)
             for x in 0..<width {
-                let dx = Float(x) + 0.5 - terms.centreX
-                columnGradient[x] = gradient * dx * gx * terms.invLong
-                columnVignette[x] = vignette * dx * dx / terms.maxR2
+                let dx = Float(x) + 0.5 - metrics.centreX
+                columnGradient[x] = gradient * dx * gx * metrics.invLong
+                columnVignette[x] = vignette * dx * dx / metrics.maxR2
             }
             return (columnGradient, columnVignette)
         }
 
         /// `dy`: the row's pixel centre relative to the image centre.
         @inline(__always)
-        func rowTerms(_ terms: Terms, dy: Float) -> (gradient: Float, vignette: Float) {
-            (gradient * dy * gy * terms.invLong, vignette * dy * dy / terms.maxR2)
+        func rowTerms(_ metrics: Metrics, dy: Float) -> (gradient: Float, vignette: Float) {
+            (gradient * dy * gy * metrics.invLong, vignette * dy * dy / metrics.maxR2)
         }
 
         /// The light falling on pixel centre `fx` in a row at `dy` from the centre.
         @inline(__always)
         func light(
             column: (gradient: Float, vignette: Float), row: (gradient: Float, vignette: Float),
-            fx: Float, dy: Float, terms: Terms
+            fx: Float, dy: Float, metrics: Metrics
         ) -> Float {
             var light = exposure * (1 + column.gradient + row.gradient) * (1 - column.vignette - row.vignette)
             if hasShadow {
-                let t = min(max(((fx - terms.centreX) * sx + dy * sy - shadowOffset) / shadowSoftness + 0.5, 0), 1)
+                let t = min(max(((fx - metrics.centreX) * sx + dy * sy - shadowOffset) / shadowSoftness + 0.5, 0), 1)
                 light *= 1 - shadowDepth * t * t * (3 - 2 * t)
             }
             return light
