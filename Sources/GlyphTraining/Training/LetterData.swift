@@ -87,10 +87,7 @@ public enum ScanAblation: String, Sendable, CaseIterable {
         case .keystone: parameters.keystone = 0...0
         case .jitter: parameters.jitterFraction = 0...0
         case .geometry:
-            parameters.slant = 0...0
-            parameters.rotationDegrees = 0...0
-            parameters.keystone = 0...0
-            parameters.jitterFraction = 0...0
+            for effect in [Self.slant, .rotation, .keystone, .jitter] { effect.apply(to: &parameters) }
         case .pen: parameters.penWidthFraction = 0.05...0.05
         case .pressure: parameters.pressureVariation = 0...0
         case .smallGlyph: parameters.glyphSizeFraction = 0.4...0.6
