@@ -9,7 +9,7 @@ final class CLIParsingTests: XCTestCase {
     func testParsesRunWithSharedOptions() throws {
         let command = try GlyphPrepCommand.parseAsRoot(["run", "p.yaml", "scans", "-o", "out", "--jobs", "3", "--no-progress"])
         let run = try XCTUnwrap(command as? GlyphPrepCommand.Run)
-        XCTAssertEqual(run.pipeline, "p.yaml")
+        XCTAssertEqual(run.pipelineFile.pipeline, "p.yaml")
         XCTAssertEqual(run.input, "scans")
         XCTAssertEqual(run.runOptions.output, "out")
         XCTAssertEqual(run.runOptions.jobs, 3)

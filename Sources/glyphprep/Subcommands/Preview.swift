@@ -7,8 +7,7 @@ extension GlyphPrepCommand {
         static let configuration = CommandConfiguration(
             abstract: "Draw every stage's output for a few scans, one row per scan, as a PNG.")
 
-        @Argument(help: "The pipeline YAML file.")
-        var pipeline: String
+        @OptionGroup var pipelineFile: PipelineFile
 
         @Argument(help: "The scans to preview.")
         var images: [String] = []
@@ -31,7 +30,7 @@ extension GlyphPrepCommand {
         }
 
         func run() throws {
-            let loaded = try loadPipeline(pipeline)
+            let loaded = try pipelineFile.load()
             let classifier = try model.map { try loadClassifier($0) } ?? loaded.classifier
             if activations && classifier == nil {
                 throw ValidationError("--activations needs a model: --model, or a pipeline ending in classify")

@@ -9,11 +9,7 @@ extension GlyphPrepCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a self-contained HTML report of a run (summary, contact sheet, file table, confusion matrix).")
 
-        @Argument(help: "The output directory of a run (with manifest.jsonl).")
-        var directory: String
-
-        @Option(name: .shortAndLong, help: "The HTML file to write.")
-        var output: String
+        @OptionGroup var source: RunDirectory
 
         @Option(help: "The run's input directory: adds thumbnails of the originals.")
         var input: String?
@@ -25,8 +21,8 @@ extension GlyphPrepCommand {
             do {
                 var trueLabels: [String: String] = [:]
                 if let labels { trueLabels = try HTMLReport.parseLabels(csv: String(contentsOfFile: labels, encoding: .utf8)) }
-                let html = try HTMLReport(outputDirectory: directory, inputDirectory: input, labels: trueLabels).render()
-                try AtomicFile.write(Array(html.utf8), to: output)
+                let html = try HTMLReport(outputDirectory: source.directory, inputDirectory: input, labels: trueLabels).render()
+                try AtomicFile.write(Array(html.utf8), to: source.output)
             } catch {
                 throw commandFailure(error)
             }

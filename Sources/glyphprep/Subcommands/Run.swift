@@ -8,8 +8,7 @@ extension GlyphPrepCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a pipeline over a directory tree, writing normalized PNGs and manifest.jsonl.")
 
-        @Argument(help: "The pipeline YAML file.")
-        var pipeline: String
+        @OptionGroup var pipelineFile: PipelineFile
 
         @Argument(help: "The directory of scans (searched recursively).")
         var input: String
@@ -17,7 +16,7 @@ extension GlyphPrepCommand {
         @OptionGroup var runOptions: RunOptions
 
         func run() throws {
-            let loaded = try loadPipeline(pipeline)
+            let loaded = try pipelineFile.load()
             if let warning = loaded.mismatchWarning {
                 FileHandle.standardError.write(Data("glyphprep: warning: \(warning)\n".utf8))
             }
@@ -110,4 +109,21 @@ func loadPipeline(_ path: String) throws -> LoadedPipeline {
     } catch {
         throw ValidationError(error.description)
     }
+}
+
+/// The pipeline file argument of `run`, `preview` and `validate`.
+struct PipelineFile: ParsableArguments {
+    @Argument(help: "The pipeline YAML file.")
+    var pipeline: String
+
+    func load() throws -> LoadedPipeline { try loadPipeline(pipeline) }
+}
+
+/// What `sheet` and `report` read and write: a run's output directory and the file to draw.
+struct RunDirectory: ParsableArguments {
+    @Argument(help: "The output directory of a run (with manifest.jsonl).")
+    var directory: String
+
+    @Option(name: .shortAndLong, help: "The file to write (sheet: PNG, report: HTML).")
+    var output: String
 }

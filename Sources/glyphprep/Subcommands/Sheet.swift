@@ -9,11 +9,7 @@ extension GlyphPrepCommand {
         static let configuration = CommandConfiguration(
             abstract: "Draw a contact sheet of a run's normalized images from its manifest.")
 
-        @Argument(help: "The output directory of a run (with manifest.jsonl).")
-        var directory: String
-
-        @Option(name: .shortAndLong, help: "The PNG to write.")
-        var output: String
+        @OptionGroup var source: RunDirectory
 
         @Option(help: "Order: manifest, confidence (least confident first) or input.")
         var sort: RecordOrder = .manifest
@@ -47,8 +43,8 @@ extension GlyphPrepCommand {
 
         func run() throws {
             do {
-                try ContactSheet(columns: columns, scale: scale).render(outputDirectory: directory, query: query())
-                    .writePNG(to: output)
+                try ContactSheet(columns: columns, scale: scale).render(outputDirectory: source.directory, query: query())
+                    .writePNG(to: source.output)
             } catch let error as ValidationError {
                 throw error
             } catch {

@@ -5,11 +5,10 @@ extension GlyphPrepCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check a pipeline file and print its stages.")
 
-        @Argument(help: "The pipeline YAML file.")
-        var pipeline: String
+        @OptionGroup var pipelineFile: PipelineFile
 
         func run() throws {
-            let loaded = try loadPipeline(pipeline)
+            let loaded = try pipelineFile.load()
             print(PipelineDescription.describe(loaded.pipeline))
         }
     }
