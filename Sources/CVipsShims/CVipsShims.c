@@ -81,22 +81,6 @@ int gpv_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, Vip
     return vips_resize(in, out, hscale, "vscale", vscale, "kernel", kernel, NULL);
 }
 
-int gpv_embed_black(VipsImage *in, VipsImage **out, int x, int y, int width, int height) {
-    return vips_embed(in, out, x, y, width, height, "extend", VIPS_EXTEND_BLACK, NULL);
-}
-
-int gpv_affine_shift(VipsImage *in, VipsImage **out, double dx, double dy, int width, int height) {
-    int area[4] = { 0, 0, width, height };
-    VipsArrayInt *oarea = vips_array_int_new(area, 4);
-    VipsInterpolate *bilinear = vips_interpolate_new("bilinear");
-    int status = vips_affine(in, out, 1.0, 0.0, 0.0, 1.0,
-        "odx", dx, "ody", dy, "oarea", oarea, "interpolate", bilinear,
-        "extend", VIPS_EXTEND_BLACK, NULL);
-    g_object_unref(bilinear);
-    vips_area_unref(VIPS_AREA(oarea));
-    return status;
-}
-
 int gpv_pngsave_buffer(VipsImage *in, void **buf, size_t *length, int compression, int strip) {
     return vips_pngsave_buffer(in, buf, length, "compression", compression, "strip", strip, NULL);
 }

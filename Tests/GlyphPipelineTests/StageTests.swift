@@ -1,6 +1,5 @@
 import Foundation
 import XCTest
-import CVipsShims
 @testable import GlyphPipeline
 import GlyphTestSupport
 @testable import GlyphImaging

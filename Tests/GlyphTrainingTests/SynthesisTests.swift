@@ -1,4 +1,3 @@
-import CVipsShims
 import Foundation
 import XCTest
 @testable import GlyphTraining

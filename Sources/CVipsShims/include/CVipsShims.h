@@ -41,8 +41,6 @@ int gpv_gaussblur(VipsImage *in, VipsImage **out, double sigma);
 /* Box-averages factor×factor blocks, streaming (low memory on huge images). */
 int gpv_shrink(VipsImage *in, VipsImage **out, double factor);
 int gpv_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, VipsKernel kernel);
-int gpv_embed_black(VipsImage *in, VipsImage **out, int x, int y, int width, int height);
-int gpv_affine_shift(VipsImage *in, VipsImage **out, double dx, double dy, int width, int height);
 
 int gpv_pngsave_buffer(VipsImage *in, void **buf, size_t *length, int compression, int strip);
 int gpv_jpegsave_buffer(VipsImage *in, void **buf, size_t *length, int quality, int strip);
