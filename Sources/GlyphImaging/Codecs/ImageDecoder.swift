@@ -220,6 +220,14 @@ public enum ImageDecoder {
         return (try image.pixelBytes(), image.width, image.height, bands)
     }
 
+    /// The pixels of an encoded image exactly as stored (bands and all, no conversion), for
+    /// checking encoders.
+    public static func storedPixels(_ data: [UInt8]) throws(VipsError) -> (bytes: [UInt8], width: Int, height: Int, bands: Int) {
+        let file = FileBytes(data)
+        let image = try VipsImage.make("vips_image_new_from_buffer", backing: file) { gpv_load_buffer(file.base, file.count, $0) }
+        return (try image.pixelBytes(), image.width, image.height, image.bands)
+    }
+
     /// The first bytes of a file, for messages about unrecognised formats.
     static func signature(_ data: [UInt8]) -> String {
         let head = data.prefix(8)
