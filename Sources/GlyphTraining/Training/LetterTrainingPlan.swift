@@ -90,14 +90,12 @@ public struct LetterTrainingPlan: Sendable {
         if let corpus {
             for line in try heldOutReport(models, corpus: corpus) { log(line) }
         }
-        if !ablations.isEmpty {
-            let samples = (letters?.samples ?? []).filter { holdout.contains($0.writer) }
-            for effect in ablations {
-                let score = try LetterModelTraining.scoreAblation(
-                    effect, models: models, samples: samples, renderer: renderer, variants: ablationVariants,
-                    pipeline: training.pipeline)
-                for line in score.lines { log(line) }
-            }
+        let heldOutSamples = (letters?.samples ?? []).filter { holdout.contains($0.writer) }
+        for effect in ablations {
+            let score = try LetterModelTraining.scoreAblation(
+                effect, models: models, samples: heldOutSamples, renderer: renderer, variants: ablationVariants,
+                pipeline: training.pipeline)
+            for line in score.lines { log(line) }
         }
         guard let output else { return Outcome(models: models) }
         try TrainedModel.writeEnsembleONNX(models, to: output, metadata: [
