@@ -1,6 +1,10 @@
 import Foundation
 import GlyphImaging
 
+/// The corpus cache file: a magic string and the key, then the scans, clean and naive sections,
+/// each a writer count and per writer (sorted) its name, image side, image count, one byte per
+/// label, one byte per failure flag, and the pixels. Integers are 8-byte little-endian, strings
+/// UTF-8 after their byte count.
 extension LetterCorpus {
     /// Loads the corpus stored at `path` when `accepts` its key, else nil.
     public static func cached(at path: String, accepts: (String) -> Bool) -> LetterCorpus? {
