@@ -42,6 +42,73 @@ final class TrainEvalCLITests: XCTestCase {
         XCTAssertEqual(eval.labels, "l.csv")
     }
 
+    /// The options map one to one onto the library's plan.
+    func testTrainOptionsBecomeAPlan() throws {
+        let train = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
+            ["train", "p.yaml", "--strokes", "uji", "--writers", "W01, w02,", "--holdout", "w02", "--variants", "3",
+             "--epochs", "2", "--augment", "none", "--seed", "7", "--min-size", "100", "--max-size", "200",
+             "--emnist-images", "e.gz", "--emnist-labels", "l.gz", "--folder", "f1", "--folder", "f2",
+             "--stroke-font", "h.jhf", "--font", "o.ttf", "--conv1", "4", "--conv2", "6", "--hidden", "16",
+             "--label-smoothing", "0.1", "--ensemble", "2", "--ablate", "desk,baseline", "--ablate-variants", "3",
+             "--cache", "c.bin", "--jobs", "1", "-o", "m.onnx"]) as? GlyphPrepCommand.Train)
+        let plan = train.plan()
+        XCTAssertEqual(plan.pipelineFile, "p.yaml")
+        XCTAssertEqual(plan.strokes, "uji")
+        XCTAssertEqual(plan.writers, ["w01", "w02"])
+        XCTAssertEqual(plan.holdout, ["w02"])
+        XCTAssertEqual(plan.variants, 3)
+        XCTAssertEqual(plan.epochs, 2)
+        XCTAssertNil(plan.augmentation)
+        XCTAssertEqual(plan.seed, 7)
+        XCTAssertEqual(plan.sizeRange, 100...200)
+        XCTAssertEqual(plan.emnist?.images, "e.gz")
+        XCTAssertEqual(plan.emnist?.labels, "l.gz")
+        XCTAssertEqual(plan.folders, ["f1", "f2"])
+        XCTAssertEqual(plan.strokeFonts, ["h.jhf"])
+        XCTAssertEqual(plan.outlineFonts, ["o.ttf"])
+        XCTAssertFalse(plan.crossValidation)
+        XCTAssertEqual(plan.architecture, .letterCNN(conv1: 4, conv2: 6, hidden: 16))
+        XCTAssertEqual(plan.labelSmoothing, 0.1)
+        XCTAssertEqual(plan.ensembleSize, 2)
+        XCTAssertEqual(plan.ablations, [.desk, .baseline])
+        XCTAssertEqual(plan.ablationVariants, 3)
+        XCTAssertEqual(plan.cache, "c.bin")
+        XCTAssertEqual(plan.jobs, 1)
+        XCTAssertEqual(plan.output, "m.onnx")
+
+        let folds = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
+            ["train", "p.yaml", "--strokes", "uji", "--folds", "--fold-writers", "w01,W03", "--compare", "n.yaml"])
+            as? GlyphPrepCommand.Train).plan()
+        XCTAssertTrue(folds.crossValidation)
+        XCTAssertEqual(folds.foldWriters, ["w01", "w03"])
+        XCTAssertEqual(folds.comparisonFile, "n.yaml")
+        XCTAssertEqual(folds.augmentation, LetterModelTraining.defaultAugmentation)
+        XCTAssertNil(folds.output)
+    }
+
+    /// An unreadable pipeline and an unknown held-out writer are usage errors.
+    func testTrainReportsPlanProblemsAsUsageErrors() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-train-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let strokes = root.appendingPathComponent("uji")
+        try FileManager.default.createDirectory(at: strokes, withIntermediateDirectories: true)
+        try Data(".SEGMENT CHARACTER 0 ? \"a\"\n.PEN_DOWN\n 0 0\n 10 30\n 20 0\n.PEN_UP\n".utf8)
+            .write(to: strokes.appendingPathComponent("UJIpenchars-w01"))
+        let pipeline = Self.repositoryRoot.appendingPathComponent("pipelines/emnist.yaml").path
+        let model = root.appendingPathComponent("m.onnx").path
+
+        let missing = try glyphprep(["train", root.appendingPathComponent("none.yaml").path, "--strokes", strokes.path, "-o", model])
+        XCTAssertEqual(missing.status, 64, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("none.yaml"), missing.stderr)
+
+        let unknown = try glyphprep(["train", pipeline, "--strokes", strokes.path, "--holdout", "w09", "--variants", "1",
+                                     "--epochs", "1", "--jobs", "1", "-o", model])
+        XCTAssertEqual(unknown.status, 64, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("--holdout w09 is not among the writers w01"), unknown.stderr)
+        XCTAssertTrue(unknown.stdout.hasPrefix("rendered 1 scans of 1 writers in "), unknown.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: model))
+    }
+
     /// A dark "i" (one bar) or "o" (a hollow box) on paper, at a varying place and size.
     private func scan(_ letter: Character, variant: Int) throws -> [UInt8] {
         let width = 160, height = 140

@@ -1,0 +1,46 @@
+import Dispatch
+import Foundation
+import GlyphPipeline
+
+/// The rendered UJI letters of every writer, through the training pipeline and, optionally,
+/// clean renderings and a second ("naive") pipeline for comparison.
+public struct LetterCorpus: Sendable {
+    public var writers: [String]
+    /// Realistic scans through the training pipeline.
+    public var scans: [String: WriterImages]
+    /// Clean renderings through the training pipeline (empty when not rendered).
+    public var clean: [String: WriterImages]
+    /// The same scans through the comparison pipeline (empty when none was given).
+    public var naive: [String: WriterImages]
+    public var seconds: Double
+
+    /// Renders `samples` with `renderer`. Clean renderings use the same number of variants.
+    public static func render(
+        _ samples: [StrokeSample], renderer: LetterDataRenderer, pipeline: Pipeline,
+        naive: Pipeline? = nil, withClean: Bool = false, log: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> LetterCorpus {
+        let started = DispatchTime.now()
+        let pipelines = [pipeline] + (naive.map { [$0] } ?? [])
+        let scanSets = try renderer.render(samples, route: .scan, pipelines: pipelines) { done, total in
+            log("rendered \(done)/\(total) scans")
+        }
+        var cleanSets: [WriterImages] = []
+        if withClean {
+            var cleanRenderer = renderer
+            cleanRenderer.variants = 1
+            cleanSets = try cleanRenderer.render(samples, route: .clean, pipelines: [pipeline])[0]
+        }
+        func byWriter(_ sets: [WriterImages]) -> [String: WriterImages] {
+            Dictionary(uniqueKeysWithValues: sets.map { ($0.writer, $0) })
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        return LetterCorpus(
+            writers: scanSets[0].map(\.writer), scans: byWriter(scanSets[0]), clean: byWriter(cleanSets),
+            naive: scanSets.count > 1 ? byWriter(scanSets[1]) : [:], seconds: seconds)
+    }
+
+    /// Scans of `writers` as one training set (failed images left out).
+    public func trainingImages(writers selected: [String]) throws -> LabeledImages {
+        try LabeledImages.combining(selected.compactMap { scans[$0] })
+    }
+}

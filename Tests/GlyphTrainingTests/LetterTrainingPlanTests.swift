@@ -1,0 +1,148 @@
+import Foundation
+import ONNXRuntime
+import XCTest
+@testable import GlyphTraining
+@testable import GlyphModel
+
+/// Lines a plan logs, from whichever thread.
+private final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+
+    var lines: [String] { lock.withLock { stored } }
+
+    func append(_ line: String) { lock.withLock { stored.append(line) } }
+}
+
+final class LetterTrainingPlanTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-plan-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let strokes = directory.appendingPathComponent("uji")
+        try FileManager.default.createDirectory(at: strokes, withIntermediateDirectories: true)
+        let letter = ".PEN_DOWN\n 0 0\n 10 30\n 20 0\n.PEN_UP\n.PEN_DOWN\n 4 15\n 16 15\n.PEN_UP\n"
+        let text = ["A", "b", "c"].map { ".SEGMENT CHARACTER 0 ? \"\($0)\"\n" + letter }.joined()
+        for writer in ["w01", "w02"] {
+            try Data(text.utf8).write(to: strokes.appendingPathComponent("UJIpenchars-\(writer)"))
+        }
+        try """
+            version: 1
+            name: t
+            stages:
+              - decode
+              - grayscale
+              - invert: {mode: auto}
+              - normalize
+              - crop_to_bbox: {threshold: 0.35}
+              - resize: {square_pad: 2, size: 28}
+              - classify: {model: letters}
+            """.write(to: directory.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private func smallPlan() -> LetterTrainingPlan {
+        var plan = LetterTrainingPlan(pipelineFile: path("p.yaml"))
+        plan.strokes = path("uji")
+        plan.variants = 2
+        plan.epochs = 1
+        plan.seed = 9
+        plan.sizeRange = 200...260
+        plan.architecture = .letterCNN(conv1: 4, conv2: 6, hidden: 16)
+        return plan
+    }
+
+    /// One model on w01, scored on w02 and written with its pipeline and training description;
+    /// the file does not depend on `jobs`.
+    func testPlanTrainsScoresAndWritesTheModel() throws {
+        var plan = smallPlan()
+        plan.holdout = ["w02"]
+        plan.output = path("m.onnx")
+        let log = LogLines()
+        let outcome = try plan.run { log.append($0) }
+        XCTAssertEqual(outcome.models.count, 1)
+        XCTAssertTrue(outcome.folds.isEmpty)
+        let lines = log.lines
+        XCTAssertTrue(lines.contains { $0.hasPrefix("rendered 12 scans of 2 writers in ") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("epoch 1/1: loss ") && $0.contains(", validation ") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("held-out w02 (scans): ") }, "\(lines)")
+        XCTAssertTrue(lines.last?.hasPrefix("wrote \(path("m.onnx")) (") ?? false, "\(lines)")
+
+        let model = try ONNXModel(serializedData: Data(contentsOf: URL(fileURLWithPath: path("m.onnx"))))
+        XCTAssertEqual(model.metadata[TrainedModel.ONNXMetadataKey.training],
+                       "UJI Pen Characters scans, 2 variants/sample, 200-260 px, writers w01; pipeline t; seed 9; epochs 1; held out w02")
+        XCTAssertFalse(model.metadata[ONNXClassifier.MetadataKey.pipeline]?.contains("classify") ?? true)
+
+        plan.jobs = 1
+        plan.output = path("m1.onnx")
+        _ = try plan.run { _ in }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("m1.onnx"))),
+                       try Data(contentsOf: URL(fileURLWithPath: path("m.onnx"))))
+    }
+
+    func testCrossValidationPlanReportsEveryFold() throws {
+        var plan = smallPlan()
+        plan.crossValidation = true
+        let log = LogLines()
+        let outcome = try plan.run { log.append($0) }
+        XCTAssertEqual(outcome.folds.map(\.writer), ["w01", "w02"])
+        let lines = log.lines
+        XCTAssertTrue(lines.contains("leave-one-writer-out over 2 writers, 2 variants, 1 epochs:"), "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("fold w02 epoch 1: loss ") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("gap clean − scan: ") }, "\(lines)")
+        XCTAssertTrue(lines.last?.hasPrefix("total ") ?? false, "\(lines)")
+    }
+
+    func testPlanRefusesAnUnknownHoldoutAndAnUnreadablePipeline() throws {
+        var plan = smallPlan()
+        plan.holdout = ["w09"]
+        XCTAssertThrowsError(try plan.run { _ in }) { error in
+            XCTAssertEqual(error as? LetterTrainingPlanError, .unknownHoldout(writer: "w09", writers: ["w01", "w02"]))
+        }
+        plan = smallPlan()
+        plan.pipelineFile = path("missing.yaml")
+        XCTAssertThrowsError(try plan.run { _ in }) { error in
+            guard case .unreadablePipeline(let reason)? = error as? LetterTrainingPlanError else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertTrue(reason.contains("missing.yaml"), reason)
+        }
+    }
+
+    /// A second run with the same settings reuses the cache; other settings render again.
+    func testCorpusCacheIsReusedOnlyForTheSameSettings() throws {
+        var plan = smallPlan()
+        plan.crossValidation = true
+        plan.cache = path("corpus.bin")
+        let first = LogLines(), second = LogLines(), other = LogLines()
+        let fresh = try plan.run { first.append($0) }
+        let cached = try plan.run { second.append($0) }
+        XCTAssertFalse(first.lines.contains("reusing the rendered images in \(path("corpus.bin"))"))
+        XCTAssertTrue(second.lines.contains("reusing the rendered images in \(path("corpus.bin"))"))
+        XCTAssertEqual(fresh.folds.map(\.scan), cached.folds.map(\.scan))
+        XCTAssertEqual(fresh.folds.map(\.clean), cached.folds.map(\.clean))
+        plan.variants = 1
+        _ = try plan.run { other.append($0) }
+        XCTAssertFalse(other.lines.contains { $0.hasPrefix("reusing") })
+    }
+
+    func testReportLines() {
+        var plan = smallPlan()
+        let report = EpochReport(epoch: 2, meanLoss: 0.5, accuracy: 0.75, presentations: 10, seconds: 1.5,
+                                 learningRate: 1e-3, validationAccuracy: 0.5)
+        XCTAssertEqual(plan.epochLine(report, member: nil), "epoch 2/1: loss 0.5000, train 75.00 %, validation 50.00 % (1.5 s)")
+        plan.ensembleSize = 3
+        XCTAssertEqual(plan.epochLine(report, member: 1),
+                       "model 2/3 epoch 2/1: loss 0.5000, train 75.00 %, validation 50.00 % (1.5 s)")
+        XCTAssertEqual(LetterModelTraining.foldEpochLine(writer: "w03", member: 1, report),
+                       "fold w03 model 2 epoch 2: loss 0.5000, train 75.00 %, 1.5 s")
+        let score = AblationScore(effect: .desk, correct: 3, images: 4, failures: 1, confusions: ["a→o 1"], seconds: 2)
+        XCTAssertEqual(score.lines, ["ablate desk: 75.00 % of 4 (1 failed in the pipeline, 2 s)", "  confusions: a→o 1"])
+    }
+}
