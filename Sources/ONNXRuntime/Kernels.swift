@@ -16,17 +16,17 @@ func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                 beta, c, Int32(max(ldc, 1)))
 }
 
-private func arg(_ args: [Value?], _ i: Int) throws -> Value {
+func arg(_ args: [Value?], _ i: Int) throws -> Value {
     guard i < args.count, let v = args[i] else { throw KernelError("input \(i) is missing") }
     return v
 }
 
-private func floatArg(_ args: [Value?], _ i: Int) throws -> Tensor {
+func floatArg(_ args: [Value?], _ i: Int) throws -> Tensor {
     try arg(args, i).asFloatTensor
 }
 
 @inline(__always)
-private func mapFloat(_ t: Tensor, _ f: (Float) -> Float) -> Value {
+func mapFloat(_ t: Tensor, _ f: (Float) -> Float) -> Value {
     let n = t.count
     let out = t.data.withUnsafeBufferPointer { src in
         [Float](unsafeUninitializedCapacity: n) { dst, c in
@@ -38,7 +38,7 @@ private func mapFloat(_ t: Tensor, _ f: (Float) -> Float) -> Value {
 }
 
 /// Reshapes a value of either element type.
-private func reshaped(_ v: Value, _ shape: [Int]) -> Value {
+func reshaped(_ v: Value, _ shape: [Int]) -> Value {
     switch v {
     case .float(let t): return .float(Tensor(uncheckedShape: shape, data: t.data))
     case .int64(_, let d): return .int64(shape: shape, data: d)
@@ -60,9 +60,12 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
         return [try arg(args, 0)]
     case .constant(let v):
         return [v]
-    case .cast(let toInt64):
-        let v = try arg(args, 0)
-        return [toInt64 ? .int64(shape: v.shape, data: v.asInt64) : .float(v.asFloatTensor)]
+    case .cast(let to):
+        return [castValue(try arg(args, 0), to: to)]
+    case .dropout:
+        let x = try arg(args, 0)
+        if node.outputs.count < 2 { return [x] }
+        return [x, .int64(shape: x.shape, data: [Int64](repeating: 1, count: x.count))]
     case .shape(let start, let end):
         let s = try arg(args, 0).shape
         let r = s.count
@@ -103,28 +106,8 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
         return [mapFloat(try floatArg(args, 0)) { 1 / (1 + exp(-$0)) }]
     case .tanh:
         return [mapFloat(try floatArg(args, 0)) { Foundation.tanh($0) }]
-    case .binary(let op):
-        let a = try arg(args, 0), b = try arg(args, 1)
-        if case .int64(let sa, let da) = a, case .int64(let sb, let db) = b {
-            let f: (Int64, Int64) -> Int64
-            switch op {
-            case .add: f = { $0 &+ $1 }
-            case .sub: f = { $0 &- $1 }
-            case .mul: f = { $0 &* $1 }
-            case .div: f = { $1 == 0 ? 0 : $0.dividedReportingOverflow(by: $1).partialValue }
-            }
-            let (s, d) = try broadcastBinary(da, sa, db, sb, f)
-            return [.int64(shape: s, data: d)]
-        }
-        let ta = a.asFloatTensor, tb = b.asFloatTensor
-        let (s, d): ([Int], [Float])
-        switch op {
-        case .add: (s, d) = try broadcastBinary(ta.data, ta.shape, tb.data, tb.shape, +)
-        case .sub: (s, d) = try broadcastBinary(ta.data, ta.shape, tb.data, tb.shape, -)
-        case .mul: (s, d) = try broadcastBinary(ta.data, ta.shape, tb.data, tb.shape, *)
-        case .div: (s, d) = try broadcastBinary(ta.data, ta.shape, tb.data, tb.shape, /)
-        }
-        return [.float(Tensor(uncheckedShape: s, data: d))]
+    case .binary(let op, let legacyAxis):
+        return [try binaryKernel(op, try arg(args, 0), try arg(args, 1), legacyAxis: legacyAxis)]
     case .clip(let lo0, let hi0):
         let x = try floatArg(args, 0)
         var lo = lo0, hi = hi0
@@ -144,27 +127,6 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
                                 alpha: alpha, beta: beta, transA: transA, transB: transB))]
     case .matMul:
         return [.float(try matMul(try floatArg(args, 0), try floatArg(args, 1)))]
-    case .conv(let cfg, let group, let relu):
-        return [.float(try conv(try floatArg(args, 0), try floatArg(args, 1), args.count > 2 ? args[2]?.asFloatTensor : nil,
-                                cfg: cfg, group: group, relu: relu))]
-    case .maxPool(let cfg):
-        return [.float(try pool(try floatArg(args, 0), cfg: cfg, isMax: true, countIncludePad: false))]
-    case .averagePool(let cfg, let countIncludePad):
-        return [.float(try pool(try floatArg(args, 0), cfg: cfg, isMax: false, countIncludePad: countIncludePad))]
-    case .globalAveragePool:
-        let x = try floatArg(args, 0)
-        guard x.rank >= 3 else { throw KernelError("expects rank >= 3, got \(x.shape)") }
-        let nc = x.shape[0] * x.shape[1]
-        let spatial = Shapes.product(x.shape, 2..<x.rank)
-        var out = [Float](repeating: 0, count: nc)
-        x.data.withUnsafeBufferPointer { p in
-            for i in 0..<nc {
-                var s: Float = 0
-                for j in 0..<spatial { s += p[i * spatial + j] }
-                out[i] = spatial > 0 ? s / Float(spatial) : 0
-            }
-        }
-        return [.float(Tensor(uncheckedShape: Array(x.shape[0..<2]) + [Int](repeating: 1, count: x.rank - 2), data: out))]
     case .batchNorm(let epsilon):
         let x = try floatArg(args, 0)
         let scale = try floatArg(args, 1), bias = try floatArg(args, 2), mean = try floatArg(args, 3), variance = try floatArg(args, 4)
@@ -198,9 +160,9 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
         let s = v.shape
         let a = try Shapes.normalizeAxis(axis, rank: s.count, inclusiveEnd: true)
         return [reshaped(v, [Shapes.product(s, 0..<a), Shapes.product(s, a..<s.count)])]
-    case .reshape(let allowZero):
+    case .reshape(let allowZero, let shapeAttr):
         let v = try arg(args, 0)
-        let spec = try arg(args, 1).asInt64
+        let spec = try shapeAttr ?? arg(args, 1).asInt64
         guard spec.count <= Limits.maxRank else { throw KernelError("shape has \(spec.count) dimensions") }
         var shape: [Int] = []
         var inferred: Int?
@@ -278,6 +240,8 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
             return [.int64(shape: outShape, data: concatData(vals.map { ($0.shape, $0.asInt64) }, axis: a))]
         }
         return [.float(Tensor(uncheckedShape: outShape, data: concatData(vals.map { ($0.shape, $0.asFloatTensor.data) }, axis: a)))]
+    default:
+        return try executeMore(node, args)
     }
 }
 
@@ -376,190 +340,4 @@ private func matMul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
     if b.rank == 1 { outShape.removeLast() }
     if a.rank == 1 { outShape.remove(at: outShape.count - (b.rank == 1 ? 1 : 2)) }
     return Tensor(uncheckedShape: outShape, data: y)
-}
-
-/// Output size and padding of one spatial axis.
-private func window(input: Int, kernel: Int, stride s: Int, dilation d: Int, cfg: WindowConfig, axis: Int) throws -> (out: Int, begin: Int) {
-    let keff = (kernel - 1) * d + 1
-    switch cfg.autoPad {
-    case .valid:
-        guard input >= keff else { throw KernelError("input size \(input) is smaller than the window \(keff)") }
-        return ((input - keff) / s + 1, 0)
-    case .sameUpper, .sameLower:
-        let out = (input + s - 1) / s
-        let total = max(0, (out - 1) * s + keff - input)
-        let begin = cfg.autoPad == .sameUpper ? total / 2 : total - total / 2
-        return (out, begin)
-    case .explicit:
-        let begin = cfg.pads[axis], end = cfg.pads[axis + 2]
-        let span = input + begin + end - keff
-        guard span >= 0 else { throw KernelError("padded input size \(input + begin + end) is smaller than the window \(keff)") }
-        var out = (cfg.ceilMode ? (span + s - 1) / s : span / s) + 1
-        if cfg.ceilMode && (out - 1) * s >= input + begin { out -= 1 }
-        return (out, begin)
-    }
-}
-
-private func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, group: Int, relu: Bool) throws -> Tensor {
-    guard x.rank == 4, w.rank == 4 else { throw KernelError("only 2-D convolution (4-D X and W) is supported, got X \(x.shape) W \(w.shape)") }
-    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let (m, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
-    guard kh >= 1, kw >= 1 else { throw KernelError("W \(w.shape) has an empty kernel") }
-    if let ks = cfg.kernelShape, ks != [kh, kw] { throw KernelError("kernel_shape \(ks) does not match W \(w.shape)") }
-    guard c % group == 0, m % group == 0, cg == c / group else {
-        throw KernelError("channels \(c), filters \(m) and W \(w.shape) are inconsistent with group \(group)")
-    }
-    if let bias, bias.count != m { throw KernelError("B has \(bias.count) elements, expected \(m)") }
-    let (oh, pt) = try window(input: h, kernel: kh, stride: cfg.strides[0], dilation: cfg.dilations[0], cfg: cfg, axis: 0)
-    let (ow, pl) = try window(input: wd, kernel: kw, stride: cfg.strides[1], dilation: cfg.dilations[1], cfg: cfg, axis: 1)
-    let (sh, sw, dh, dw) = (cfg.strides[0], cfg.strides[1], cfg.dilations[0], cfg.dilations[1])
-    let ohw = oh * ow
-    let outCount = try Shapes.count([n, m, oh, ow])
-    let kdim = cg * kh * kw
-    let mg = m / group
-    let pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == wd
-    _ = try Shapes.count([kdim, ohw])
-    var col = [Float](repeating: 0, count: pointwise ? 0 : kdim * ohw)
-    var y = [Float](repeating: 0, count: outCount)
-    x.data.withUnsafeBufferPointer { px in w.data.withUnsafeBufferPointer { pw in y.withUnsafeMutableBufferPointer { py in
-        col.withUnsafeMutableBufferPointer { pc in
-            guard let bx = px.baseAddress, let bw = pw.baseAddress, let by = py.baseAddress else { return }
-            for img in 0..<n {
-                for g in 0..<group {
-                    let xg = bx + (img * c + g * cg) * h * wd
-                    let src: UnsafePointer<Float>
-                    if pointwise {
-                        src = xg
-                    } else {
-                        guard let bc = pc.baseAddress else { return }
-                        var row = 0
-                        for ch in 0..<cg {
-                            let plane = xg + ch * h * wd
-                            for ki in 0..<kh {
-                                for kj in 0..<kw {
-                                    let dst = bc + row * ohw
-                                    // Output columns j whose input column j*sw - pl + kj*dw lies inside the image.
-                                    let off = kj * dw - pl
-                                    let jlo = min(ow, off >= 0 ? 0 : (-off + sw - 1) / sw)
-                                    let jhi = max(jlo, min(ow, wd - off <= 0 ? 0 : (wd - off + sw - 1) / sw))
-                                    for i in 0..<oh {
-                                        let ih = i * sh - pt + ki * dh
-                                        let line = dst + i * ow
-                                        if ih < 0 || ih >= h {
-                                            line.update(repeating: 0, count: ow)
-                                            continue
-                                        }
-                                        let srcRow = plane + ih * wd + off
-                                        if jlo > 0 { line.update(repeating: 0, count: jlo) }
-                                        if sw == 1 {
-                                            (line + jlo).update(from: srcRow + jlo, count: jhi - jlo)
-                                        } else {
-                                            for j in jlo..<jhi { line[j] = srcRow[j * sw] }
-                                        }
-                                        if jhi < ow { (line + jhi).update(repeating: 0, count: ow - jhi) }
-                                    }
-                                    row += 1
-                                }
-                            }
-                        }
-                        src = UnsafePointer(bc)
-                    }
-                    sgemm(transA: false, transB: false, m: mg, n: ohw, k: kdim, alpha: 1,
-                          a: bw + g * mg * kdim, lda: kdim, b: src, ldb: ohw, beta: 0,
-                          c: by + (img * m + g * mg) * ohw, ldc: ohw)
-                }
-                if bias != nil || relu {
-                    for f in 0..<m {
-                        let b = bias?.data[f] ?? 0
-                        let out = by + (img * m + f) * ohw
-                        if relu {
-                            for i in 0..<ohw { out[i] = max(out[i] + b, 0) }
-                        } else {
-                            for i in 0..<ohw { out[i] += b }
-                        }
-                    }
-                }
-            }
-        }
-    } } }
-    return Tensor(uncheckedShape: [n, m, oh, ow], data: y)
-}
-
-private func pool(_ x: Tensor, cfg: WindowConfig, isMax: Bool, countIncludePad: Bool) throws -> Tensor {
-    guard x.rank == 4 else { throw KernelError("only 2-D pooling (4-D input) is supported, got \(x.shape)") }
-    guard let ks = cfg.kernelShape else { throw KernelError("kernel_shape is required") }
-    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let (kh, kw, sh, sw, dh, dw) = (ks[0], ks[1], cfg.strides[0], cfg.strides[1], cfg.dilations[0], cfg.dilations[1])
-    let (oh, pt) = try window(input: h, kernel: kh, stride: sh, dilation: dh, cfg: cfg, axis: 0)
-    let (ow, pl) = try window(input: w, kernel: kw, stride: sw, dilation: dw, cfg: cfg, axis: 1)
-    // Padded extents (for count_include_pad): explicit end pads or the auto-pad totals.
-    let pb = max(0, (oh - 1) * sh + (kh - 1) * dh + 1 - h - pt)
-    let pr = max(0, (ow - 1) * sw + (kw - 1) * dw + 1 - w - pl)
-    let padBottom = cfg.autoPad == .explicit ? cfg.pads[2] : pb
-    let padRight = cfg.autoPad == .explicit ? cfg.pads[3] : pr
-    let outCount = try Shapes.count([n, c, oh, ow])
-    var y = [Float](repeating: 0, count: outCount)
-    // The common 2×2, stride-2 max pooling with every window inside the image.
-    let simple2x2 = isMax && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1
-        && pt == 0 && pl == 0 && 2 * oh <= h && 2 * ow <= w
-    x.data.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { py in
-        guard let bx = px.baseAddress, let by = py.baseAddress else { return }
-        if simple2x2 {
-            for plane in 0..<(n * c) {
-                let src = bx + plane * h * w
-                let dst = by + plane * oh * ow
-                for i in 0..<oh {
-                    let r0 = src + 2 * i * w, r1 = r0 + w, out = dst + i * ow
-                    for j in 0..<ow {
-                        out[j] = max(max(r0[2 * j], r0[2 * j + 1]), max(r1[2 * j], r1[2 * j + 1]))
-                    }
-                }
-            }
-            return
-        }
-        for plane in 0..<(n * c) {
-            let src = plane * h * w
-            let dst = plane * oh * ow
-            for i in 0..<oh {
-                let hs = i * sh - pt
-                for j in 0..<ow {
-                    let ws = j * sw - pl
-                    if isMax && hs >= 0 && ws >= 0 && hs + (kh - 1) * dh < h && ws + (kw - 1) * dw < w {
-                        // Window entirely inside the image: no bounds checks.
-                        var m = -Float.greatestFiniteMagnitude
-                        var rowStart = src + hs * w + ws
-                        for _ in 0..<kh {
-                            var p = rowStart
-                            for _ in 0..<kw { m = max(m, px[p]); p += dw }
-                            rowStart += dh * w
-                        }
-                        py[dst + i * ow + j] = m
-                    } else if isMax {
-                        var m = -Float.greatestFiniteMagnitude
-                        for a in 0..<kh {
-                            let ih = hs + a * dh
-                            if ih < 0 || ih >= h { continue }
-                            for b in 0..<kw {
-                                let iw = ws + b * dw
-                                if iw < 0 || iw >= w { continue }
-                                m = max(m, px[src + ih * w + iw])
-                            }
-                        }
-                        py[dst + i * ow + j] = m
-                    } else {
-                        let he = min(hs + kh, h + padBottom), we = min(ws + kw, w + padRight)
-                        var size = (he - hs) * (we - ws)
-                        let h0 = max(hs, 0), h1 = min(he, h), w0 = max(ws, 0), w1 = min(we, w)
-                        if !countIncludePad { size = max(0, h1 - h0) * max(0, w1 - w0) }
-                        var s: Float = 0
-                        if h0 < h1 && w0 < w1 {
-                            for ih in h0..<h1 { for iw in w0..<w1 { s += px[src + ih * w + iw] } }
-                        }
-                        py[dst + i * ow + j] = size > 0 ? s / Float(size) : 0
-                    }
-                }
-            }
-        }
-    } }
-    return Tensor(uncheckedShape: [n, c, oh, ow], data: y)
 }
