@@ -2,7 +2,7 @@
 """onnxruntime references for the nine model-zoo architectures in the onnx wheel's backend/test/data/light.
 
 pip install onnx onnxruntime numpy
-python3 bench/make_light_references.py   # writes Tests/ONNXRuntimeTests/Fixtures/light_references.json
+python3 bench/make_light_references.py   # writes Tests/ONNXRuntimeTests/Fixtures/light/references.json
 
 The models themselves are not committed (LightModelTests finds them in the installed onnx package or
 $GLYPHPREP_ONNX_TESTDATA/light and skips without them). Input: [1, 3, 224, 224] from SplitMix64(seed 1),
@@ -18,7 +18,7 @@ import onnx
 import onnxruntime as ort
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Tests", "ONNXRuntimeTests", "Fixtures", "light_references.json")
+OUT = os.path.join(ROOT, "Tests", "ONNXRuntimeTests", "Fixtures", "light", "references.json")
 NAMES = ["bvlc_alexnet", "densenet121", "inception_v1", "inception_v2", "resnet50", "shufflenet", "squeezenet",
          "vgg19", "zfnet512"]
 PROBE_STRIDE = 997

@@ -18,7 +18,7 @@ struct LightReferences: Decodable {
     let models: [String: Model]
 
     static let shared: LightReferences? = {
-        guard let url = try? Fixtures.directory.appendingPathComponent("light_references.json"),
+        guard let url = try? Fixtures.directory.appendingPathComponent("light/references.json"),
               let data = try? Data(contentsOf: url) else { return nil }
         return try? JSONDecoder().decode(LightReferences.self, from: data)
     }()
@@ -39,7 +39,7 @@ struct LightModelTests {
 
     @Test(arguments: names)
     func matchesOnnxRuntime(_ name: String) throws {
-        let refs = try #require(LightReferences.shared, "Fixtures/light_references.json is missing")
+        let refs = try #require(LightReferences.shared, "Fixtures/light/references.json is missing")
         let ref = try #require(refs.models[name])
         let dir = try #require(BackendData.directory("light"))
         let model = try ONNXModel(contentsOf: dir.appendingPathComponent("light_\(name).onnx"))
