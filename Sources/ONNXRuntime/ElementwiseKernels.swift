@@ -134,10 +134,12 @@ func unaryKernel(_ op: UnaryOp, _ v: Value) -> Value {
     }
 }
 
-/// PRelu; before opset 7 a 1-D slope of C elements applies per channel (axis 1).
+/// PRelu; a 1-D slope of C elements applies per channel (axis 1) before opset 7, and later too when it
+/// does not broadcast otherwise (what opset-6 exports upgraded by onnx.version_converter contain).
 func preluKernel(_ x: Tensor, _ slope: Tensor, legacy: Bool) throws -> Value {
     var shape = slope.shape
-    if legacy && x.rank >= 2 && slope.rank == 1 && slope.count == x.shape[1] && slope.count != 1 {
+    let perChannel = legacy || (try? Shapes.broadcast(x.shape, slope.shape)) == nil
+    if perChannel && x.rank >= 2 && slope.rank == 1 && slope.count == x.shape[1] && slope.count != 1 {
         shape = [slope.count] + [Int](repeating: 1, count: x.rank - 2)
     }
     let (s, d) = try broadcastBinary(x.data, x.shape, slope.data, shape) { $0 >= 0 ? $0 : $0 * $1 }
@@ -162,8 +164,12 @@ func castValue(_ v: Value, to: Int32) -> Value {
     case .int64(_, let d): ints = d
     case .float(let t):
         switch to {
-        case 1, 10, 11, 16:
+        case 1, 11:
             return v
+        case 10:
+            return mapFloat(t, roundToHalf)
+        case 16:
+            return mapFloat(t, roundToBFloat16)
         case 9:
             return .int64(shape: t.shape, data: t.data.map { $0 != 0 ? 1 : 0 })
         default:
@@ -172,7 +178,9 @@ func castValue(_ v: Value, to: Int32) -> Value {
     }
     let wrapped: [Int64]
     switch to {
-    case 1, 10, 11, 16: return .float(Tensor(uncheckedShape: v.shape, data: ints.map { Float($0) }))
+    case 1, 11: return .float(Tensor(uncheckedShape: v.shape, data: ints.map { Float($0) }))
+    case 10: return .float(Tensor(uncheckedShape: v.shape, data: ints.map { roundToHalf(Float($0)) }))
+    case 16: return .float(Tensor(uncheckedShape: v.shape, data: ints.map { roundToBFloat16(Float($0)) }))
     case 2: wrapped = ints.map { Int64(UInt8(truncatingIfNeeded: $0)) }
     case 3: wrapped = ints.map { Int64(Int8(truncatingIfNeeded: $0)) }
     case 4: wrapped = ints.map { Int64(UInt16(truncatingIfNeeded: $0)) }
@@ -183,4 +191,20 @@ func castValue(_ v: Value, to: Int32) -> Value {
     default: wrapped = ints
     }
     return .int64(shape: v.shape, data: wrapped)
+}
+
+/// `x` rounded (to nearest even) to IEEE half precision, as a Float.
+func roundToHalf(_ x: Float) -> Float {
+    guard x.isFinite, x != 0 else { return x }
+    let quantum = abs(x) < 0x1p-14 ? Float(0x1p-24) : Float(sign: .plus, exponent: x.exponent - 10, significand: 1)
+    let r = (x / quantum).rounded(.toNearestOrEven) * quantum
+    return abs(r) > 65504 ? (r < 0 ? -.infinity : .infinity) : r
+}
+
+/// `x` rounded (to nearest even) to bfloat16, as a Float.
+func roundToBFloat16(_ x: Float) -> Float {
+    guard !x.isNaN else { return x }
+    let bits = x.bitPattern
+    let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
+    return Float(bitPattern: rounded & 0xFFFF_0000)
 }

@@ -64,6 +64,10 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
         return [castValue(try arg(args, 0), to: to)]
     case .dropout:
         let x = try arg(args, 0)
+        let ratio = args.count > 1 ? args[1]?.asFloatTensor.data.first ?? 0.5 : 0.5
+        if args.count > 2, let training = args[2], training.asInt64.contains(where: { $0 != 0 }), ratio != 0 {
+            throw KernelError("training_mode = true (random dropout) is not supported; inference only")
+        }
         if node.outputs.count < 2 { return [x] }
         return [x, .int64(shape: x.shape, data: [Int64](repeating: 1, count: x.count))]
     case .shape(let start, let end):

@@ -119,7 +119,7 @@ func convTranspose(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig,
         let full = strides[a] * (spatial[a] - 1) + adj[a] + (kernel[a] - 1) * dil[a] + 1
         if let target = shapeAttr?[a] ?? (cfg.autoPad == .sameUpper || cfg.autoPad == .sameLower ? spatial[a] * strides[a] : nil) {
             let total = max(0, full - target)
-            begin[a] = cfg.autoPad == .sameUpper ? total - total / 2 : total / 2
+            begin[a] = cfg.autoPad == .sameUpper ? total / 2 : total - total / 2
             out[a] = target
         } else {
             let pads = cfg.autoPad == .explicit ? (cfg.pads ?? [Int](repeating: 0, count: 2 * d)) : [Int](repeating: 0, count: 2 * d)
