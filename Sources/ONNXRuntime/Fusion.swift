@@ -72,3 +72,22 @@ func fuse(_ nodes: [CompiledNode], initializers: inout [String: Value], graphOut
     }
     return result
 }
+
+/// Load-time constant folding for the fused plan: a node whose inputs are all initializers (e.g. the
+/// ConstantOfShape weights of the model zoo's "light" models, or a Constant feeding a Reshape) is run
+/// once and its outputs become initializers, so that Conv+BatchNormalization folding sees the weights.
+/// A node whose kernel fails is kept, so the load-time shape check reports the error as before.
+func foldConstants(_ nodes: [CompiledNode], initializers: inout [String: Value]) -> [CompiledNode] {
+    var result: [CompiledNode] = []
+    for node in nodes {
+        let inputs = node.inputs.filter { !$0.isEmpty }
+        guard inputs.allSatisfy({ initializers[$0] != nil }), !node.outputs.contains(where: { $0.isEmpty }),
+              let values = try? execute(node, node.inputs.map { $0.isEmpty ? nil : initializers[$0] }),
+              values.count == node.outputs.count else {
+            result.append(node)
+            continue
+        }
+        for (name, value) in zip(node.outputs, values) { initializers[name] = value }
+    }
+    return result
+}

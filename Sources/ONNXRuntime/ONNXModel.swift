@@ -157,7 +157,7 @@ public struct ONNXModel: Sendable {
         }
         nodes = infos
         exact = Plan(compiledNodes)
-        fused = Plan(fuse(compiledNodes, initializers: &inits, graphOutputs: outputNames))
+        fused = Plan(fuse(foldConstants(compiledNodes, initializers: &inits), initializers: &inits, graphOutputs: outputNames))
         initializers = inits
 
         try dryRun()

@@ -20,6 +20,7 @@ func pool(_ x: Tensor, cfg: WindowConfig, isMax: Bool, countIncludePad: Bool) th
     let inSize = Shapes.product(spatial, 0..<d), outSize = Shapes.product(g.output, 0..<d)
     var y = [Float](repeating: 0, count: outCount)
     let inStrides = rowMajorStrides(spatial)
+    if outCount == 0 { return Tensor(uncheckedShape: outShape, data: y) }
     x.data.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { py in
         guard let bx = px.baseAddress, let by = py.baseAddress else { return }
         if isMax && d == 2 && ks == [2, 2] && g.strides == [2, 2] && g.dilations == [1, 1] && g.begin == [0, 0]
@@ -27,42 +28,61 @@ func pool(_ x: Tensor, cfg: WindowConfig, isMax: Bool, countIncludePad: Bool) th
             maxPool2x2(bx, by, planes: planes, input: spatial, output: g.output)
             return
         }
-        var o = [Int](repeating: 0, count: d), lo = o, hi = o, k = o, start = o
+        // Per axis and output index: window start, valid kernel-index range, and the averaging count.
+        let tables: [[(start: Int, lo: Int, hi: Int, count: Int)]] = (0..<d).map { a in
+            (0..<g.output[a]).map { o in
+                let start = o * g.strides[a] - g.begin[a]
+                let (lo, hi) = validRange(start: start, kernel: g.kernel[a], dilation: g.dilations[a], size: spatial[a])
+                let limit = spatial[a] + g.end[a] - start
+                let included = max(0, min(g.kernel[a], (limit + g.dilations[a] - 1) / g.dilations[a]))
+                return (start, lo, hi, countIncludePad ? included : hi - lo)
+            }
+        }
+        var o = [Int](repeating: 0, count: d), k = o
+        let last = d - 1, lastTable = tables[last], lastDil = g.dilations[last]
         for plane in 0..<planes {
             let src = bx + plane * inSize
-            for index in 0..<outSize {
-                var rem = index, size = 1, base = 0
-                for a in stride(from: d - 1, through: 0, by: -1) {
-                    o[a] = rem % g.output[a]; rem /= g.output[a]
-                    start[a] = o[a] * g.strides[a] - g.begin[a]
-                    (lo[a], hi[a]) = validRange(start: start[a], kernel: g.kernel[a], dilation: g.dilations[a], size: spatial[a])
-                    if countIncludePad {
-                        let limit = spatial[a] + g.end[a] - start[a]
-                        size *= max(0, min(g.kernel[a], (limit + g.dilations[a] - 1) / g.dilations[a]))
-                    } else {
-                        size *= hi[a] - lo[a]
-                    }
-                    base += start[a] * inStrides[a]
+            var dst = by + plane * outSize
+            for _ in 0..<(outSize / max(g.output[last], 1)) {
+                // Leading axes of this output row: base offset, ranges and partial count.
+                var base = 0, size = 1, empty = false
+                for a in 0..<last {
+                    let t = tables[a][o[a]]
+                    base += t.start * inStrides[a]; size *= t.count
+                    if t.lo >= t.hi { empty = true }
+                    k[a] = t.lo
                 }
-                var acc: Float = isMax ? -.greatestFiniteMagnitude : 0
-                if (0..<d).allSatisfy({ lo[$0] < hi[$0] }) {
-                    k = lo
-                    // Odometer over the valid window positions.
-                    outer: while true {
-                        var off = base
-                        for a in 0..<d { off += k[a] * g.dilations[a] * inStrides[a] }
-                        let v = src[off]
-                        if isMax { acc = max(acc, v) } else { acc += v }
-                        var a = d - 1
-                        while a >= 0 {
-                            k[a] += 1
-                            if k[a] < hi[a] { break }
-                            k[a] = lo[a]; a -= 1
+                for t in lastTable {
+                    var acc: Float = isMax ? -.greatestFiniteMagnitude : 0
+                    if !empty && t.lo < t.hi {
+                        let rowBase = base + t.start
+                        // Odometer over the leading window axes; the last axis is the inner loop.
+                        while true {
+                            var off = rowBase
+                            for a in 0..<last { off += k[a] * g.dilations[a] * inStrides[a] }
+                            for kk in t.lo..<t.hi {
+                                let v = src[off + kk * lastDil]
+                                if isMax { acc = max(acc, v) } else { acc += v }
+                            }
+                            var a = last - 1
+                            while a >= 0 {
+                                k[a] += 1
+                                if k[a] < tables[a][o[a]].hi { break }
+                                k[a] = tables[a][o[a]].lo; a -= 1
+                            }
+                            if a < 0 { break }
                         }
-                        if a < 0 { break outer }
                     }
+                    let n = size * t.count
+                    dst.pointee = isMax ? acc : (n > 0 ? acc / Float(n) : 0)
+                    dst += 1
                 }
-                by[plane * outSize + index] = isMax ? acc : (size > 0 ? acc / Float(size) : 0)
+                var a = last - 1
+                while a >= 0 {
+                    o[a] += 1
+                    if o[a] < g.output[a] { break }
+                    o[a] = 0; a -= 1
+                }
             }
         }
     } }

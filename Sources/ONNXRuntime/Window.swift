@@ -78,13 +78,22 @@ private func im2col(_ src: UnsafePointer<Float>, channels: Int, _ g: WindowGeome
             let jlo = min(ow, off >= 0 ? 0 : (-off + sw - 1) / sw)
             let jhi = max(jlo, min(ow, iw - off <= 0 ? 0 : (iw - off + sw - 1) / sw))
             let out = dst + row * outSize
+            // Input offset of the leading axes for output row r (rows = product of the leading output axes).
+            let leadOffset = last > 0 ? k[last - 1] * g.dilations[last - 1] - g.begin[last - 1] : 0
             for r in 0..<rows {
-                var rem = r, base = 0, inside = true
-                for a in stride(from: last - 1, through: 0, by: -1) {
-                    let oi = rem % g.output[a]; rem /= g.output[a]
-                    let ii = oi * g.strides[a] - g.begin[a] + k[a] * g.dilations[a]
-                    if ii < 0 || ii >= g.input[a] { inside = false; break }
-                    base += ii * inStrides[a]
+                var base = 0, inside = true
+                if last == 1 {
+                    let ii = r * g.strides[0] + leadOffset
+                    inside = ii >= 0 && ii < g.input[0]
+                    base = ii * inStrides[0]
+                } else {
+                    var rem = r
+                    for a in stride(from: last - 1, through: 0, by: -1) {
+                        let oi = rem % g.output[a]; rem /= g.output[a]
+                        let ii = oi * g.strides[a] - g.begin[a] + k[a] * g.dilations[a]
+                        if ii < 0 || ii >= g.input[a] { inside = false; break }
+                        base += ii * inStrides[a]
+                    }
                 }
                 let line = out + r * ow
                 guard inside else { line.update(repeating: 0, count: ow); continue }
@@ -121,8 +130,9 @@ func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, group: I
     let mg = m / group
     let pointwise = kernel.allSatisfy { $0 == 1 } && g.strides.allSatisfy { $0 == 1 } && g.begin.allSatisfy { $0 == 0 } && g.output == spatial
     _ = try Shapes.count([kdim, outSize])
-    var col = [Float](repeating: 0, count: pointwise ? 0 : kdim * outSize)
-    var y = [Float](repeating: 0, count: outCount)
+    // Both buffers are fully written (im2col rows, GEMM with beta 0) before they are read.
+    var col = [Float](unsafeUninitializedCapacity: pointwise ? 0 : kdim * outSize) { _, n in n = pointwise ? 0 : kdim * outSize }
+    var y = [Float](unsafeUninitializedCapacity: outCount) { _, n in n = outCount }
     x.data.withUnsafeBufferPointer { px in w.data.withUnsafeBufferPointer { pw in y.withUnsafeMutableBufferPointer { py in
         col.withUnsafeMutableBufferPointer { pc in
             guard let bx = px.baseAddress, let bw = pw.baseAddress, let by = py.baseAddress else { return }

@@ -28,3 +28,42 @@ struct ONNXBenchmark {
         #expect(ips > 0)
     }
 }
+
+/// The two speed cases of issue 23, side by side with `python3 bench/onnx_bench.py --speed-cases`:
+/// the shipped letters model at batch 32 and ResNet-50 (the onnx package's light_resnet50: the model
+/// zoo architecture with constant weights, same arithmetic) at batch 1, one thread, release build:
+/// `GLYPHPREP_BENCH=1 swift test -c release --skip-build --filter ONNXSpeedCases`
+@Suite("ONNXSpeedCases", .serialized, .enabled(if: ProcessInfo.processInfo.environment["GLYPHPREP_BENCH"] == "1"))
+struct ONNXSpeedCases {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func modelURL(_ name: String) -> URL? {
+        switch name {
+        case "letters": return repoRoot.appendingPathComponent("models/letters.onnx")
+        default: return BackendData.directory("light")?.appendingPathComponent("light_\(name).onnx")
+        }
+    }
+
+    @Test(arguments: [("letters", 32), ("resnet50", 1)])
+    func millisecondsPerRun(_ name: String, _ batch: Int) throws {
+        let url = try #require(Self.modelURL(name), "model \(name) not found")
+        let model = try ONNXModel(contentsOf: url)
+        let info = model.inputs[0]
+        let shape = [batch] + info.shape.dropFirst()
+        var rng = SplitMix64(seed: 1)
+        let count = shape.reduce(1, *)
+        let feed = [info.name: try Tensor(shape: shape, data: (0..<count).map { _ in Float(rng.next() % 1000) / 1000 })]
+        for _ in 0..<3 { _ = try model.run(feed) }
+        var times: [Double] = []
+        let start = Date()
+        while Date().timeIntervalSince(start) < 5 || times.count < 5 {
+            let t0 = Date()
+            _ = try model.run(feed)
+            times.append(Date().timeIntervalSince(t0) * 1000)
+        }
+        times.sort()
+        let mean = times.reduce(0, +) / Double(times.count)
+        print("ONNXSpeedCases \(name) batch \(batch): \(times.count) runs, mean \(String(format: "%.2f", mean)) ms, median \(String(format: "%.2f", times[times.count / 2])) ms, min \(String(format: "%.2f", times[0])) ms")
+        #expect(mean > 0)
+    }
+}
