@@ -63,6 +63,8 @@ enum Op: Sendable {
     case gemm(alpha: Float, beta: Float, transA: Bool, transB: Bool)
     case matMul
     case binary(BinaryOp, legacyAxis: Int?)
+    /// Add followed by Relu (fused at load time).
+    case addRelu
     case unary(UnaryOp)
     case variadic(VariadicOp)
     case relu

@@ -1,6 +1,16 @@
 /// Execution of the operators added after the original engine (see ``execute(_:_:)`` for the rest).
 func executeMore(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
     switch node.op {
+    case .addRelu:
+        let a = try arg(args, 0), b = try arg(args, 1)
+        if case .float(let x) = a, case .float(let y) = b {
+            let (s, d) = try broadcastBinary(x.data, x.shape, y.data, y.shape) { max($0 + $1, 0) }
+            return [.float(Tensor(uncheckedShape: s, data: d))]
+        }
+        switch try binaryKernel(.add, a, b, legacyAxis: nil) {
+        case .float(let t): return [mapFloat(t) { max($0, 0) }]
+        case .int64(let s, let d): return [.int64(shape: s, data: d.map { max($0, 0) })]
+        }
     case .unary(let op):
         return [unaryKernel(op, try arg(args, 0))]
     case .variadic(let op):

@@ -68,4 +68,19 @@ struct PerNodeOpsetTests {
             #expect(out.data == expected, "to \(to)")
         }
     }
+
+    @Test func addReluFusionMatchesTheNodeByNodePlan() throws {
+        var b = ONNXModelBuilder(opsetVersion: 13)
+        b.addInput("x", shape: [-1, 4])
+        try b.addInitializer("c", Tensor(shape: [4], data: [1, -1, 0.5, -0.5]))
+        b.addNode("Add", inputs: ["x", "c"], outputs: ["s"], name: "add")
+        b.addNode("Relu", inputs: ["s"], outputs: ["y"], name: "act")
+        b.addOutput("y", shape: [-1, 4])
+        let m = try b.build()
+        let x = try Tensor(shape: [2, 4], data: [-2, 2, -0.25, 0.25, 0, 0, 0, 1])
+        let fused = try m.run(x)
+        let exact = try #require(try m.run(["x": x], collectIntermediates: true)["y"])
+        #expect(fused.data == [0, 1, 0.25, 0, 1, 0, 0.5, 0.5])
+        #expect(fused == exact)
+    }
 }
