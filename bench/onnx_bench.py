@@ -58,15 +58,18 @@ def speed_case(name, batch):
     x = splitmix_input([batch] + list(inp.shape[1:]))
     for _ in range(3):
         sess.run(None, {inp.name: x})
-    times = []
+    times, cpu = [], []
     start = time.perf_counter()
     while time.perf_counter() - start < 5 or len(times) < 5:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         sess.run(None, {inp.name: x})
+        cpu.append((time.thread_time() - c0) * 1000)
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
-    print(f"onnxruntime {ort.__version__} {name} batch {batch}: {len(times)} runs, mean {sum(times) / len(times):.2f} ms, "
-          f"median {times[len(times) // 2]:.2f} ms, min {times[0]:.2f} ms")
+    cpu.sort()
+    print(f"onnxruntime {ort.__version__} {name} batch {batch}: {len(times)} runs, wall mean {sum(times) / len(times):.2f} ms, "
+          f"median {times[len(times) // 2]:.2f} ms, min {times[0]:.2f} ms; "
+          f"thread CPU median {cpu[len(cpu) // 2]:.2f} ms, min {cpu[0]:.2f} ms")
 
 
 if __name__ == "__main__":
