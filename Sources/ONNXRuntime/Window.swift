@@ -58,9 +58,8 @@ func rowMajorStrides(_ shape: [Int]) -> [Int] {
     return s
 }
 
-/// im2col over `channels` planes: row (channel, kernel offset) holds, per output position, the input value under it
-/// (0 in padding); rows are `ld` floats apart (several images can share the rows side by side).
-private func im2col(_ src: UnsafePointer<Float>, channels: Int, _ g: WindowGeometry, _ dst: UnsafeMutablePointer<Float>, ld: Int) {
+/// im2col over `channels` planes: row (channel, kernel offset) holds, per output position, the input value under it (0 in padding).
+private func im2col(_ src: UnsafePointer<Float>, channels: Int, _ g: WindowGeometry, _ dst: UnsafeMutablePointer<Float>) {
     let d = g.rank, last = d - 1
     let inSize = Shapes.product(g.input, 0..<d), outSize = Shapes.product(g.output, 0..<d)
     let kprod = Shapes.product(g.kernel, 0..<d)
@@ -78,7 +77,7 @@ private func im2col(_ src: UnsafePointer<Float>, channels: Int, _ g: WindowGeome
             let off = k[last] * g.dilations[last] - g.begin[last]
             let jlo = min(ow, off >= 0 ? 0 : (-off + sw - 1) / sw)
             let jhi = max(jlo, min(ow, iw - off <= 0 ? 0 : (iw - off + sw - 1) / sw))
-            let out = dst + row * ld
+            let out = dst + row * outSize
             // Input offset of the leading axes for output row r (rows = product of the leading output axes).
             let leadOffset = last > 0 ? k[last - 1] * g.dilations[last - 1] - g.begin[last - 1] : 0
             for r in 0..<rows {
@@ -128,82 +127,39 @@ func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, group: I
     let outCount = try Shapes.count(outShape)
     let inSize = Shapes.product(spatial, 0..<spatial.count), outSize = Shapes.product(g.output, 0..<g.rank)
     let kdim = cg * Shapes.product(kernel, 0..<kernel.count)
+    let mg = m / group
     let pointwise = kernel.allSatisfy { $0 == 1 } && g.strides.allSatisfy { $0 == 1 } && g.begin.allSatisfy { $0 == 0 } && g.output == spatial
     _ = try Shapes.count([kdim, outSize])
-    // y is fully written by the GEMMs (beta 0) before it is read.
+    // Both buffers are fully written (im2col rows, GEMM with beta 0) before they are read.
+    var col = [Float](unsafeUninitializedCapacity: pointwise ? 0 : kdim * outSize) { _, n in n = pointwise ? 0 : kdim * outSize }
     var y = [Float](unsafeUninitializedCapacity: outCount) { _, n in n = outCount }
     x.data.withUnsafeBufferPointer { px in w.data.withUnsafeBufferPointer { pw in y.withUnsafeMutableBufferPointer { py in
-        guard let bx = px.baseAddress, let bw = pw.baseAddress, let by = py.baseAddress else { return }
-        let shape = ConvShape(n: n, c: c, m: m, group: group, inSize: inSize, outSize: outSize, kdim: kdim)
-        if group == 1 && !pointwise && n > 1 {
-            convImagesTogether(bx, bw, by, shape, g)
-        } else {
-            convPerImage(bx, bw, by, shape, g, pointwise: pointwise)
+        col.withUnsafeMutableBufferPointer { pc in
+            guard let bx = px.baseAddress, let bw = pw.baseAddress, let by = py.baseAddress else { return }
+            for img in 0..<n {
+                for gi in 0..<group {
+                    let xg = bx + (img * c + gi * cg) * inSize
+                    var src = xg
+                    if !pointwise, let bc = pc.baseAddress {
+                        im2col(xg, channels: cg, g, bc)
+                        src = UnsafePointer(bc)
+                    }
+                    sgemm(transA: false, transB: false, m: mg, n: outSize, k: kdim, alpha: 1,
+                          a: bw + gi * mg * kdim, lda: kdim, b: src, ldb: outSize, beta: 0,
+                          c: by + (img * m + gi * mg) * outSize, ldc: outSize)
+                }
+                guard bias != nil || relu else { continue }
+                for f in 0..<m {
+                    let b = bias?.data[f] ?? 0
+                    let out = by + (img * m + f) * outSize
+                    if relu {
+                        for i in 0..<outSize { out[i] = max(out[i] + b, 0) }
+                    } else {
+                        for i in 0..<outSize { out[i] += b }
+                    }
+                }
+            }
         }
-        if bias != nil || relu { addBias(by, bias?.data, relu: relu, images: n, filters: m, size: outSize) }
     } } }
     return Tensor(uncheckedShape: outShape, data: y)
-}
-
-private struct ConvShape {
-    let n, c, m, group, inSize, outSize, kdim: Int
-}
-
-/// One im2col + GEMM per image and group (pointwise convolutions multiply the input directly).
-private func convPerImage(_ bx: UnsafePointer<Float>, _ bw: UnsafePointer<Float>, _ by: UnsafeMutablePointer<Float>,
-                          _ s: ConvShape, _ g: WindowGeometry, pointwise: Bool) {
-    let cg = s.c / s.group, mg = s.m / s.group
-    var col = [Float](unsafeUninitializedCapacity: pointwise ? 0 : s.kdim * s.outSize) { _, n in n = pointwise ? 0 : s.kdim * s.outSize }
-    col.withUnsafeMutableBufferPointer { pc in
-        for img in 0..<s.n {
-            for gi in 0..<s.group {
-                let xg = bx + (img * s.c + gi * cg) * s.inSize
-                var src = xg
-                if !pointwise, let bc = pc.baseAddress {
-                    im2col(xg, channels: cg, g, bc, ld: s.outSize)
-                    src = UnsafePointer(bc)
-                }
-                sgemm(transA: false, transB: false, m: mg, n: s.outSize, k: s.kdim, alpha: 1,
-                      a: bw + gi * mg * s.kdim, lda: s.kdim, b: src, ldb: s.outSize, beta: 0,
-                      c: by + (img * s.m + gi * mg) * s.outSize, ldc: s.outSize)
-            }
-        }
-    }
-}
-
-/// Several images' im2col columns side by side and one GEMM for them (wider GEMMs run faster for the
-/// small images of letter classifiers), then the [filters, images × positions] result is scattered to NCHW.
-private func convImagesTogether(_ bx: UnsafePointer<Float>, _ bw: UnsafePointer<Float>, _ by: UnsafeMutablePointer<Float>,
-                                _ s: ConvShape, _ g: WindowGeometry) {
-    let chunk = max(1, min(s.n, (1 << 22) / max(s.kdim * s.outSize, 1)))
-    var col = [Float](unsafeUninitializedCapacity: s.kdim * s.outSize * chunk) { _, n in n = s.kdim * s.outSize * chunk }
-    var tmp = [Float](unsafeUninitializedCapacity: s.m * s.outSize * chunk) { _, n in n = s.m * s.outSize * chunk }
-    col.withUnsafeMutableBufferPointer { pc in tmp.withUnsafeMutableBufferPointer { pt in
-        guard let bc = pc.baseAddress, let bt = pt.baseAddress else { return }
-        for start in stride(from: 0, to: s.n, by: chunk) {
-            let count = min(chunk, s.n - start), width = count * s.outSize
-            for i in 0..<count { im2col(bx + (start + i) * s.c * s.inSize, channels: s.c, g, bc + i * s.outSize, ld: width) }
-            sgemm(transA: false, transB: false, m: s.m, n: width, k: s.kdim, alpha: 1, a: bw, lda: s.kdim, b: bc, ldb: width,
-                  beta: 0, c: bt, ldc: width)
-            for f in 0..<s.m {
-                for i in 0..<count {
-                    (by + ((start + i) * s.m + f) * s.outSize).update(from: bt + f * width + i * s.outSize, count: s.outSize)
-                }
-            }
-        }
-    } }
-}
-
-private func addBias(_ by: UnsafeMutablePointer<Float>, _ bias: [Float]?, relu: Bool, images: Int, filters: Int, size: Int) {
-    for img in 0..<images {
-        for f in 0..<filters {
-            let b = bias?[f] ?? 0
-            let out = by + (img * filters + f) * size
-            if relu {
-                for i in 0..<size { out[i] = max(out[i] + b, 0) }
-            } else {
-                for i in 0..<size { out[i] += b }
-            }
-        }
-    }
 }
