@@ -77,31 +77,7 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
         let hi = max(lo, min(max((end ?? r) < 0 ? (end ?? r) + r : (end ?? r), 0), r))
         return [.int64(shape: [hi - lo], data: s[lo..<hi].map { Int64($0) })]
     case .gather(let axis):
-        let v = try arg(args, 0)
-        let idxValue = try arg(args, 1)
-        let s = v.shape
-        let a = try Shapes.normalizeAxis(axis, rank: s.count)
-        let dim = s[a]
-        let indices = try idxValue.asInt64.map { i -> Int in
-            let j = i < 0 ? i + Int64(dim) : i
-            guard j >= 0, j < Int64(dim) else { throw KernelError("index \(i) is out of range for axis \(axis) of \(s)") }
-            return Int(j)
-        }
-        let outShape = Array(s[..<a]) + idxValue.shape + Array(s[(a + 1)...])
-        _ = try Shapes.count(outShape)
-        let outer = Shapes.product(s, 0..<a), inner = Shapes.product(s, (a + 1)..<s.count)
-        func gather<T>(_ data: [T]) -> [T] {
-            var out: [T] = []
-            out.reserveCapacity(outer * indices.count * inner)
-            for o in 0..<outer {
-                for i in indices { out.append(contentsOf: data[((o * dim + i) * inner)..<((o * dim + i + 1) * inner)]) }
-            }
-            return out
-        }
-        switch v {
-        case .float(let t): return [.float(Tensor(uncheckedShape: outShape, data: gather(t.data)))]
-        case .int64(_, let d): return [.int64(shape: outShape, data: gather(d))]
-        }
+        return try gatherKernel(args, axis: axis)
     case .relu:
         return [mapFloat(try floatArg(args, 0)) { max($0, 0) }]
     case .leakyRelu(let alpha):
@@ -132,118 +108,22 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
     case .matMul:
         return [.float(try matMul(try floatArg(args, 0), try floatArg(args, 1)))]
     case .batchNorm(let epsilon):
-        let x = try floatArg(args, 0)
-        let scale = try floatArg(args, 1), bias = try floatArg(args, 2), mean = try floatArg(args, 3), variance = try floatArg(args, 4)
-        guard x.rank >= 2 else { throw KernelError("expects rank >= 2, got \(x.shape)") }
-        let c = x.shape[1]
-        guard [scale, bias, mean, variance].allSatisfy({ $0.count == c }) else {
-            throw KernelError("scale, B, mean and var must have \(c) elements")
-        }
-        var a = [Float](repeating: 0, count: c), b = [Float](repeating: 0, count: c)
-        for i in 0..<c {
-            a[i] = scale.data[i] / (variance.data[i] + epsilon).squareRoot()
-            b[i] = bias.data[i] - mean.data[i] * a[i]
-        }
-        let spatial = Shapes.product(x.shape, 2..<x.rank)
-        let n = x.count
-        let out = x.data.withUnsafeBufferPointer { p in
-            [Float](unsafeUninitializedCapacity: n) { o, cnt in
-                var idx = 0
-                for _ in 0..<x.shape[0] {
-                    for ch in 0..<c {
-                        let ac = a[ch], bc = b[ch]
-                        for _ in 0..<spatial { o[idx] = p[idx] * ac + bc; idx += 1 }
-                    }
-                }
-                cnt = n
-            }
-        }
-        return [.float(Tensor(uncheckedShape: x.shape, data: out))]
+        return try batchNormKernel(args, epsilon: epsilon)
     case .flatten(let axis):
         let v = try arg(args, 0)
         let s = v.shape
         let a = try Shapes.normalizeAxis(axis, rank: s.count, inclusiveEnd: true)
         return [reshaped(v, [Shapes.product(s, 0..<a), Shapes.product(s, a..<s.count)])]
     case .reshape(let allowZero, let shapeAttr):
-        let v = try arg(args, 0)
-        let spec = try shapeAttr ?? arg(args, 1).asInt64
-        guard spec.count <= Limits.maxRank else { throw KernelError("shape has \(spec.count) dimensions") }
-        var shape: [Int] = []
-        var inferred: Int?
-        for (i, d) in spec.enumerated() {
-            if d == 0 && !allowZero {
-                guard i < v.shape.count else { throw KernelError("shape \(spec) copies dimension \(i) of \(v.shape)") }
-                shape.append(v.shape[i])
-            } else if d == -1 {
-                guard inferred == nil else { throw KernelError("shape \(spec) has more than one -1") }
-                inferred = i
-                shape.append(1)
-            } else {
-                guard d >= 0, d <= Int64(Limits.maxElements) else { throw KernelError("invalid dimension \(d) in shape \(spec)") }
-                shape.append(Int(d))
-            }
-        }
-        guard let known = Tensor.elementCount(shape) else { throw KernelError("invalid shape \(spec)") }
-        if let i = inferred {
-            guard known > 0, v.count % known == 0 else { throw KernelError("cannot reshape \(v.shape) to \(spec)") }
-            shape[i] = v.count / known
-        } else {
-            guard known == v.count else { throw KernelError("cannot reshape \(v.shape) (\(v.count) elements) to \(spec)") }
-        }
-        return [reshaped(v, shape)]
+        return try reshapeKernel(args, allowZero: allowZero, shapeAttr: shapeAttr)
     case .transpose(let permAttr):
-        let v = try arg(args, 0)
-        let r = v.shape.count
-        let perm = permAttr ?? Array((0..<r).reversed())
-        guard perm.count == r, Set(perm) == Set(0..<r) else { throw KernelError("perm \(perm) is not a permutation for rank \(r)") }
-        switch v {
-        case .float(let t):
-            let (s, d) = transposeData(t.data, shape: t.shape, perm: perm)
-            return [.float(Tensor(uncheckedShape: s, data: d))]
-        case .int64(let shape, let data):
-            let (s, d) = transposeData(data, shape: shape, perm: perm)
-            return [.int64(shape: s, data: d)]
-        }
+        return try transposeKernel(args, permAttr: permAttr)
     case .squeeze(let attrAxes):
-        let v = try arg(args, 0)
-        let s = v.shape
-        if let axes = try axesArg(args, attrAxes) {
-            let norm = try Set(axes.map { try Shapes.normalizeAxis($0, rank: s.count) })
-            for a in norm where s[a] != 1 { throw KernelError("cannot squeeze axis \(a) of shape \(s)") }
-            return [reshaped(v, s.enumerated().filter { !norm.contains($0.offset) }.map(\.element))]
-        }
-        return [reshaped(v, s.filter { $0 != 1 })]
+        return try squeezeKernel(args, attrAxes: attrAxes)
     case .unsqueeze(let attrAxes):
-        let v = try arg(args, 0)
-        guard let axes = try axesArg(args, attrAxes) else { throw KernelError("axes are required") }
-        let outRank = v.shape.count + axes.count
-        guard outRank <= Limits.maxRank else { throw KernelError("result rank \(outRank) too large") }
-        let norm = try axes.map { try Shapes.normalizeAxis($0, rank: outRank) }
-        guard Set(norm).count == norm.count else { throw KernelError("duplicate axes \(axes)") }
-        var shape: [Int] = []
-        var it = v.shape.makeIterator()
-        for i in 0..<outRank {
-            if norm.contains(i) { shape.append(1) } else if let d = it.next() { shape.append(d) }
-        }
-        return [reshaped(v, shape)]
+        return try unsqueezeKernel(args, attrAxes: attrAxes)
     case .concat(let axis):
-        let vals = try (0..<args.count).map { try arg(args, $0) }
-        guard let first = vals.first else { throw KernelError("no inputs") }
-        let r = first.shape.count
-        let a = try Shapes.normalizeAxis(axis, rank: r)
-        var outShape = first.shape
-        outShape[a] = 0
-        for v in vals {
-            guard v.shape.count == r, (0..<r).allSatisfy({ $0 == a || v.shape[$0] == first.shape[$0] }) else {
-                throw KernelError("cannot concatenate \(vals.map(\.shape)) along axis \(axis)")
-            }
-            outShape[a] += v.shape[a]
-        }
-        _ = try Shapes.count(outShape)
-        if vals.allSatisfy({ if case .int64 = $0 { return true } else { return false } }) {
-            return [.int64(shape: outShape, data: concatData(vals.map { ($0.shape, $0.asInt64) }, axis: a))]
-        }
-        return [.float(Tensor(uncheckedShape: outShape, data: concatData(vals.map { ($0.shape, $0.asFloatTensor.data) }, axis: a)))]
+        return try concatKernel(args, axis: axis)
     default:
         return try executeMore(node, args)
     }
@@ -344,4 +224,152 @@ private func matMul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
     if b.rank == 1 { outShape.removeLast() }
     if a.rank == 1 { outShape.remove(at: outShape.count - (b.rank == 1 ? 1 : 2)) }
     return Tensor(uncheckedShape: outShape, data: y)
+}
+
+private func gatherKernel(_ args: [Value?], axis: Int) throws -> [Value] {
+    let v = try arg(args, 0)
+    let idxValue = try arg(args, 1)
+    let s = v.shape
+    let a = try Shapes.normalizeAxis(axis, rank: s.count)
+    let dim = s[a]
+    let indices = try idxValue.asInt64.map { i -> Int in
+        let j = i < 0 ? i + Int64(dim) : i
+        guard j >= 0, j < Int64(dim) else { throw KernelError("index \(i) is out of range for axis \(axis) of \(s)") }
+        return Int(j)
+    }
+    let outShape = Array(s[..<a]) + idxValue.shape + Array(s[(a + 1)...])
+    _ = try Shapes.count(outShape)
+    let outer = Shapes.product(s, 0..<a), inner = Shapes.product(s, (a + 1)..<s.count)
+    func gather<T>(_ data: [T]) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(outer * indices.count * inner)
+        for o in 0..<outer {
+            for i in indices { out.append(contentsOf: data[((o * dim + i) * inner)..<((o * dim + i + 1) * inner)]) }
+        }
+        return out
+    }
+    switch v {
+    case .float(let t): return [.float(Tensor(uncheckedShape: outShape, data: gather(t.data)))]
+    case .int64(_, let d): return [.int64(shape: outShape, data: gather(d))]
+    }
+}
+
+private func batchNormKernel(_ args: [Value?], epsilon: Float) throws -> [Value] {
+    let x = try floatArg(args, 0)
+    let scale = try floatArg(args, 1), bias = try floatArg(args, 2), mean = try floatArg(args, 3), variance = try floatArg(args, 4)
+    guard x.rank >= 2 else { throw KernelError("expects rank >= 2, got \(x.shape)") }
+    let c = x.shape[1]
+    guard [scale, bias, mean, variance].allSatisfy({ $0.count == c }) else {
+        throw KernelError("scale, B, mean and var must have \(c) elements")
+    }
+    var a = [Float](repeating: 0, count: c), b = [Float](repeating: 0, count: c)
+    for i in 0..<c {
+        a[i] = scale.data[i] / (variance.data[i] + epsilon).squareRoot()
+        b[i] = bias.data[i] - mean.data[i] * a[i]
+    }
+    let spatial = Shapes.product(x.shape, 2..<x.rank)
+    let n = x.count
+    let out = x.data.withUnsafeBufferPointer { p in
+        [Float](unsafeUninitializedCapacity: n) { o, cnt in
+            var idx = 0
+            for _ in 0..<x.shape[0] {
+                for ch in 0..<c {
+                    let ac = a[ch], bc = b[ch]
+                    for _ in 0..<spatial { o[idx] = p[idx] * ac + bc; idx += 1 }
+                }
+            }
+            cnt = n
+        }
+    }
+    return [.float(Tensor(uncheckedShape: x.shape, data: out))]
+}
+
+private func reshapeKernel(_ args: [Value?], allowZero: Bool, shapeAttr: [Int64]?) throws -> [Value] {
+    let v = try arg(args, 0)
+    let spec = try shapeAttr ?? arg(args, 1).asInt64
+    guard spec.count <= Limits.maxRank else { throw KernelError("shape has \(spec.count) dimensions") }
+    var shape: [Int] = []
+    var inferred: Int?
+    for (i, d) in spec.enumerated() {
+        if d == 0 && !allowZero {
+            guard i < v.shape.count else { throw KernelError("shape \(spec) copies dimension \(i) of \(v.shape)") }
+            shape.append(v.shape[i])
+        } else if d == -1 {
+            guard inferred == nil else { throw KernelError("shape \(spec) has more than one -1") }
+            inferred = i
+            shape.append(1)
+        } else {
+            guard d >= 0, d <= Int64(Limits.maxElements) else { throw KernelError("invalid dimension \(d) in shape \(spec)") }
+            shape.append(Int(d))
+        }
+    }
+    guard let known = Tensor.elementCount(shape) else { throw KernelError("invalid shape \(spec)") }
+    if let i = inferred {
+        guard known > 0, v.count % known == 0 else { throw KernelError("cannot reshape \(v.shape) to \(spec)") }
+        shape[i] = v.count / known
+    } else {
+        guard known == v.count else { throw KernelError("cannot reshape \(v.shape) (\(v.count) elements) to \(spec)") }
+    }
+    return [reshaped(v, shape)]
+}
+
+private func transposeKernel(_ args: [Value?], permAttr: [Int]?) throws -> [Value] {
+    let v = try arg(args, 0)
+    let r = v.shape.count
+    let perm = permAttr ?? Array((0..<r).reversed())
+    guard perm.count == r, Set(perm) == Set(0..<r) else { throw KernelError("perm \(perm) is not a permutation for rank \(r)") }
+    switch v {
+    case .float(let t):
+        let (s, d) = transposeData(t.data, shape: t.shape, perm: perm)
+        return [.float(Tensor(uncheckedShape: s, data: d))]
+    case .int64(let shape, let data):
+        let (s, d) = transposeData(data, shape: shape, perm: perm)
+        return [.int64(shape: s, data: d)]
+    }
+}
+
+private func squeezeKernel(_ args: [Value?], attrAxes: [Int]?) throws -> [Value] {
+    let v = try arg(args, 0)
+    let s = v.shape
+    if let axes = try axesArg(args, attrAxes) {
+        let norm = try Set(axes.map { try Shapes.normalizeAxis($0, rank: s.count) })
+        for a in norm where s[a] != 1 { throw KernelError("cannot squeeze axis \(a) of shape \(s)") }
+        return [reshaped(v, s.enumerated().filter { !norm.contains($0.offset) }.map(\.element))]
+    }
+    return [reshaped(v, s.filter { $0 != 1 })]
+}
+
+private func unsqueezeKernel(_ args: [Value?], attrAxes: [Int]?) throws -> [Value] {
+    let v = try arg(args, 0)
+    guard let axes = try axesArg(args, attrAxes) else { throw KernelError("axes are required") }
+    let outRank = v.shape.count + axes.count
+    guard outRank <= Limits.maxRank else { throw KernelError("result rank \(outRank) too large") }
+    let norm = try axes.map { try Shapes.normalizeAxis($0, rank: outRank) }
+    guard Set(norm).count == norm.count else { throw KernelError("duplicate axes \(axes)") }
+    var shape: [Int] = []
+    var it = v.shape.makeIterator()
+    for i in 0..<outRank {
+        if norm.contains(i) { shape.append(1) } else if let d = it.next() { shape.append(d) }
+    }
+    return [reshaped(v, shape)]
+}
+
+private func concatKernel(_ args: [Value?], axis: Int) throws -> [Value] {
+    let vals = try (0..<args.count).map { try arg(args, $0) }
+    guard let first = vals.first else { throw KernelError("no inputs") }
+    let r = first.shape.count
+    let a = try Shapes.normalizeAxis(axis, rank: r)
+    var outShape = first.shape
+    outShape[a] = 0
+    for v in vals {
+        guard v.shape.count == r, (0..<r).allSatisfy({ $0 == a || v.shape[$0] == first.shape[$0] }) else {
+            throw KernelError("cannot concatenate \(vals.map(\.shape)) along axis \(axis)")
+        }
+        outShape[a] += v.shape[a]
+    }
+    _ = try Shapes.count(outShape)
+    if vals.allSatisfy({ if case .int64 = $0 { return true } else { return false } }) {
+        return [.int64(shape: outShape, data: concatData(vals.map { ($0.shape, $0.asInt64) }, axis: a))]
+    }
+    return [.float(Tensor(uncheckedShape: outShape, data: concatData(vals.map { ($0.shape, $0.asFloatTensor.data) }, axis: a)))]
 }
