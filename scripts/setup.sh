@@ -5,7 +5,7 @@
 # `scripts/setup.sh --training` also installs the handwriting fonts the shipped letters model
 # is trained with (`make model`).
 set -euo pipefail
-packages=(libvips-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev libdeflate-dev pkg-config fonts-dejavu-core hershey-fonts-data)
+packages=(libvips-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev libdeflate-dev pkg-config fonts-dejavu-core hershey-fonts-data libonnx-testdata)
 if [ "${1:-}" = "--training" ]; then
   packages+=(fonts-comic-neue fonts-breip fonts-dkg-handwriting fonts-humor-sans fonts-rufscript fonts-sjfonts fonts-tlwg-purisa-ttf)
 fi

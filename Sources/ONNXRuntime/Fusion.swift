@@ -13,7 +13,7 @@ struct Plan: Sendable {
 
 /// Load-time graph fusion for plain inference (not used when intermediates are collected):
 /// Conv → BatchNormalization folds the normalisation into the convolution's weights and bias,
-/// and Conv → Relu applies the activation in the convolution's bias pass.
+/// Conv → Relu applies the activation in the convolution's bias pass, and Add → Relu (residual blocks) is one pass.
 /// A pair is fused only when the first node's output feeds nothing else and is not a graph output.
 func fuse(_ nodes: [CompiledNode], initializers: inout [String: Value], graphOutputs: Set<String>) -> [CompiledNode] {
     var consumers: [String: Int] = [:]
@@ -28,6 +28,12 @@ func fuse(_ nodes: [CompiledNode], initializers: inout [String: Value], graphOut
     }
     var result: [CompiledNode] = []
     for node in nodes {
+        if let prev = result.last, case .binary(.add, nil) = prev.op, case .relu = node.op,
+           let link = privateOutput(prev), node.inputs.first == link {
+            result[result.count - 1] = CompiledNode(name: prev.name + "+" + node.name, opType: "Add+Relu", inputs: prev.inputs,
+                                                    outputs: node.outputs, op: .addRelu)
+            continue
+        }
         guard let prev = result.last, case .conv(let cfg, let group, let relu) = prev.op, !relu,
               let link = privateOutput(prev), node.inputs.first == link else {
             result.append(node)
@@ -69,6 +75,25 @@ func fuse(_ nodes: [CompiledNode], initializers: inout [String: Value], graphOut
         default:
             result.append(node)
         }
+    }
+    return result
+}
+
+/// Load-time constant folding for the fused plan: a node whose inputs are all initializers (e.g. the
+/// ConstantOfShape weights of the model zoo's "light" models, or a Constant feeding a Reshape) is run
+/// once and its outputs become initializers, so that Conv+BatchNormalization folding sees the weights.
+/// A node whose kernel fails is kept, so the load-time shape check reports the error as before.
+func foldConstants(_ nodes: [CompiledNode], initializers: inout [String: Value]) -> [CompiledNode] {
+    var result: [CompiledNode] = []
+    for node in nodes {
+        let inputs = node.inputs.filter { !$0.isEmpty }
+        guard inputs.allSatisfy({ initializers[$0] != nil }), !node.outputs.contains(where: { $0.isEmpty }),
+              let values = try? execute(node, node.inputs.map { $0.isEmpty ? nil : initializers[$0] }),
+              values.count == node.outputs.count else {
+            result.append(node)
+            continue
+        }
+        for (name, value) in zip(node.outputs, values) { initializers[name] = value }
     }
     return result
 }

@@ -43,10 +43,12 @@ public struct ONNXNodeInfo: Sendable, Equatable {
 /// so shape errors surface at load time. For plain inference, Conv→BatchNormalization and Conv→Relu
 /// pairs are fused at load time (numerically equivalent up to float rounding). `ONNXModel` is immutable and safe to share across threads.
 public struct ONNXModel: Sendable {
-    /// The ai.onnx opset versions this engine accepts.
-    public static let supportedOpsets: ClosedRange<Int> = 7...24
+    /// The ai.onnx opsets a model may declare; whether each node's operator version is implemented
+    /// is judged per node (see ``unsupportedNodes(serializedData:)``).
+    public static let supportedOpsets: ClosedRange<Int> = 1...OpsetTable.newestKnownOpset
 
-    /// Graph inputs that are not initializers (what ``run(_:)`` expects).
+    /// Graph inputs that are not initializers (what ``run(_:)`` expects). Inputs of integer or BOOL
+    /// element type are also fed as float tensors; their values are truncated to integers.
     public let inputs: [ONNXValueInfo]
     /// Graph outputs (what ``run(_:)`` returns).
     public let outputs: [ONNXValueInfo]
@@ -69,6 +71,8 @@ public struct ONNXModel: Sendable {
     let fused: Plan
     let initializers: [String: Value]
     let outputNames: Set<String>
+    /// Graph inputs of an integer or BOOL element type: their float tensors are converted to int64 at run time.
+    let integerInputs: Set<String>
 
     /// Loads a model from a `.onnx` file.
     public init(contentsOf url: URL) throws {
@@ -82,15 +86,7 @@ public struct ONNXModel: Sendable {
     /// Loads a model from the bytes of a `.onnx` file.
     public init(serializedData data: Data) throws {
         _ = blasSingleThreaded
-        guard !data.isEmpty else { throw ONNXError.malformedModel("empty file") }
-        let proto: Onnx_ModelProto
-        do {
-            var options = BinaryDecodingOptions()
-            options.messageDepthLimit = 64
-            proto = try Onnx_ModelProto(serializedBytes: data, options: options)
-        } catch {
-            throw ONNXError.malformedModel("not a decodable ONNX protobuf (\(data.count) bytes): \(error)")
-        }
+        let proto = try Self.decodeModelProto(data)
         try self.init(proto: proto)
     }
 
@@ -106,14 +102,7 @@ public struct ONNXModel: Sendable {
         for p in proto.metadataProps { meta[p.key] = p.value }
         metadata = meta
 
-        var opset: Int?
-        for imp in proto.opsetImport where imp.domain.isEmpty || imp.domain == "ai.onnx" {
-            opset = Int(clamping: imp.version)
-        }
-        guard let opset else { throw ONNXError.invalidModel("no ai.onnx entry in opset_import") }
-        guard Self.supportedOpsets.contains(opset) else {
-            throw ONNXError.unsupportedOpset(domain: "ai.onnx", version: opset)
-        }
+        let opset = try Self.modelOpset(proto)
         opsetVersion = opset
 
         let graph = proto.graph
@@ -125,11 +114,14 @@ public struct ONNXModel: Sendable {
         }
         // Inputs (excluding initializers, which old exporters also list as inputs).
         var ins: [ONNXValueInfo] = []
+        var intIns: Set<String> = []
         for vi in graph.input where inits[vi.name] == nil {
             ins.append(try valueInfo(vi, role: "input", requireFloat: true))
+            if case .tensorType(let tt)? = vi.type.value, ![1, 10, 11, 16].contains(tt.elemType) { intIns.insert(vi.name) }
         }
         guard Set(ins.map(\.name)).count == ins.count else { throw ONNXError.invalidModel("duplicate graph input names") }
         inputs = ins
+        integerInputs = intIns
         var outs: [ONNXValueInfo] = []
         for vi in graph.output { outs.append(try valueInfo(vi, role: "output", requireFloat: false)) }
         guard !outs.isEmpty else { throw ONNXError.invalidModel("graph has no outputs") }
@@ -137,39 +129,43 @@ public struct ONNXModel: Sendable {
         outputNames = Set(outs.map(\.name))
 
         // Nodes: compile (validates operators and attributes) and check references.
+        var used = Set(outs.map(\.name))
+        for node in graph.node { used.formUnion(node.input) }
         var defined = Set(ins.map(\.name)).union(inits.keys)
         var compiledNodes: [CompiledNode] = []
         var infos: [ONNXNodeInfo] = []
         for (index, node) in graph.node.enumerated() {
             let name = node.name.isEmpty ? "\(node.opType)_\(index)" : node.name
-            let c = try compileNode(node, name: name, opset: opset)
+            let c = try compileNode(node, name: name, opset: opset, used: used)
             for input in node.input where !input.isEmpty {
                 guard defined.contains(input) else {
                     throw ONNXError.invalidModel(
                         "\(node.opType) node '\(name)' reads '\(input)', which is not a graph input, initializer or earlier node output (graph not topologically sorted?)")
                 }
             }
-            for output in node.output where !output.isEmpty {
+            for output in c.outputs where !output.isEmpty {
                 guard !defined.contains(output) else {
                     throw ONNXError.invalidModel("\(node.opType) node '\(name)' redefines value '\(output)'")
                 }
                 defined.insert(output)
             }
             compiledNodes.append(c)
-            infos.append(ONNXNodeInfo(name: name, opType: node.opType, inputs: node.input, outputs: node.output))
+            infos.append(ONNXNodeInfo(name: name, opType: node.opType, inputs: node.input, outputs: c.outputs))
         }
         for o in outs where !defined.contains(o.name) {
             throw ONNXError.invalidModel("graph output '\(o.name)' is never produced")
         }
         nodes = infos
         exact = Plan(compiledNodes)
-        fused = Plan(fuse(compiledNodes, initializers: &inits, graphOutputs: outputNames))
+        fused = Plan(fuse(foldConstants(compiledNodes, initializers: &inits), initializers: &inits, graphOutputs: outputNames))
         initializers = inits
 
         try dryRun()
     }
 
     /// Runs the graph once on zeros (dynamic dimensions = 1) to surface shape errors at load time.
+    /// Integer inputs (indices, shapes) get ones; a failure then only rejects the model when every input
+    /// is a float tensor, since an integer input's values, not just its shape, decide the graph's shapes.
     private func dryRun() throws {
         var feed: [String: Tensor] = [:]
         for input in inputs {
@@ -177,13 +173,14 @@ public struct ONNXModel: Sendable {
             guard let n = Tensor.elementCount(shape), n <= Limits.maxElements / 4 else {
                 throw ONNXError.invalidModel("input '\(input.name)' has an absurd shape \(input.shape)")
             }
-            feed[input.name] = Tensor(uncheckedShape: shape, data: [Float](repeating: 0, count: n))
+            let fill: Float = integerInputs.contains(input.name) ? 1 : 0
+            feed[input.name] = Tensor(uncheckedShape: shape, data: [Float](repeating: fill, count: n))
         }
         do {
             _ = try run(feed, collectIntermediates: false)
             if fused.nodes.count != exact.nodes.count { _ = try run(feed, collectIntermediates: true) }
         } catch let error as ONNXError {
-            throw ONNXError.invalidModel("shape check with zero inputs failed: \(error)")
+            if integerInputs.isEmpty { throw ONNXError.invalidModel("shape check with zero inputs failed: \(error)") }
         }
     }
 
@@ -230,7 +227,7 @@ public struct ONNXModel: Sendable {
                   zip(t.shape, info.shape).allSatisfy({ $1 < 0 || $0 == $1 }) else {
                 throw ONNXError.invalidInput("input '\(info.name)' has shape \(t.shape); the model expects \(info.shape) (-1 = any)")
             }
-            env[info.name] = .float(t)
+            env[info.name] = integerInputs.contains(info.name) ? .int64(shape: t.shape, data: Value.float(t).asInt64) : .float(t)
         }
         let plan = collectIntermediates ? exact : fused
         for (index, node) in plan.nodes.enumerated() {
@@ -281,9 +278,9 @@ private func valueInfo(_ vi: Onnx_ValueInfoProto, role: String, requireFloat: Bo
     guard case .tensorType(let tt)? = vi.type.value else {
         throw ONNXError.invalidModel("graph \(role) '\(vi.name)' is not a tensor")
     }
-    if requireFloat && tt.elemType != 1 {
+    if requireFloat && !castTargets.contains(Int(tt.elemType)) {
         throw ONNXError.invalidModel(
-            "graph \(role) '\(vi.name)' has element type \(dataTypeName(tt.elemType)); only float inputs are supported")
+            "graph \(role) '\(vi.name)' has element type \(dataTypeName(tt.elemType)); only numeric inputs (run with float tensors) are supported")
     }
     guard tt.hasShape else {
         if requireFloat { throw ONNXError.invalidModel("graph \(role) '\(vi.name)' has no declared shape") }
@@ -329,65 +326,5 @@ func decodeTensor(_ t: Onnx_TensorProto, what: String) throws -> Value {
     guard let count = Tensor.elementCount(shape), count <= Limits.maxElements else {
         throw ONNXError.invalidTensor("\(what) declares shape \(shape), more than \(Limits.maxElements) elements")
     }
-    let raw = t.rawData
-    func checkRaw(_ size: Int) throws {
-        guard raw.count == count * size else {
-            throw ONNXError.invalidTensor(
-                "\(what) declares shape \(shape) (\(count) × \(size) bytes) but raw_data holds \(raw.count) bytes")
-        }
-    }
-    func checkCount(_ n: Int, _ field: String) throws {
-        guard n == count else {
-            throw ONNXError.invalidTensor("\(what) declares shape \(shape) (\(count) elements) but \(field) holds \(n)")
-        }
-    }
-    switch t.dataType {
-    case 1:  // FLOAT
-        if t.hasRawData {
-            try checkRaw(4)
-            let data = raw.withUnsafeBytes { buf in
-                [Float](unsafeUninitializedCapacity: count) { out, n in
-                    for i in 0..<count {
-                        out[i] = Float(bitPattern: UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
-                    }
-                    n = count
-                }
-            }
-            return .float(Tensor(uncheckedShape: shape, data: data))
-        }
-        try checkCount(t.floatData.count, "float_data")
-        return .float(Tensor(uncheckedShape: shape, data: t.floatData))
-    case 11:  // DOUBLE
-        if t.hasRawData {
-            try checkRaw(8)
-            let data = raw.withUnsafeBytes { buf in
-                (0..<count).map { Float(Double(bitPattern: UInt64(littleEndian: buf.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))) }
-            }
-            return .float(Tensor(uncheckedShape: shape, data: data))
-        }
-        try checkCount(t.doubleData.count, "double_data")
-        return .float(Tensor(uncheckedShape: shape, data: t.doubleData.map { Float($0) }))
-    case 7:  // INT64
-        if t.hasRawData {
-            try checkRaw(8)
-            let data = raw.withUnsafeBytes { buf in
-                (0..<count).map { Int64(littleEndian: buf.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
-            }
-            return .int64(shape: shape, data: data)
-        }
-        try checkCount(t.int64Data.count, "int64_data")
-        return .int64(shape: shape, data: t.int64Data)
-    case 6:  // INT32
-        if t.hasRawData {
-            try checkRaw(4)
-            let data = raw.withUnsafeBytes { buf in
-                (0..<count).map { Int64(Int32(littleEndian: buf.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
-            }
-            return .int64(shape: shape, data: data)
-        }
-        try checkCount(t.int32Data.count, "int32_data")
-        return .int64(shape: shape, data: t.int32Data.map { Int64($0) })
-    default:
-        throw ONNXError.invalidTensor("\(what) has unsupported data type \(dataTypeName(t.dataType))")
-    }
+    return try decodeTensorData(t, shape: shape, count: count, what: what)
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A dense, row-major tensor of 32-bit floats: the unit of exchange with ``ONNXModel``.
 public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     /// Dimensions, outermost first (e.g. `[N, 1, 28, 28]`). A scalar has shape `[]`.
@@ -53,9 +55,12 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
 
 /// Hard limits that keep hostile model files from exhausting memory.
 enum Limits {
-    /// Largest tensor the engine will materialise (2^26 floats = 256 MiB), so that a hostile file
-    /// cannot make the load-time shape check allocate gigabytes. Split larger batches.
-    static let maxElements = 1 << 26
+    /// Largest tensor the engine will materialise: an eighth of the machine's memory (at least 2^26,
+    /// at most 2^31 elements). Initializers are further bounded by the bytes the file actually holds.
+    static let maxElements: Int = {
+        let floats = ProcessInfo.processInfo.physicalMemory / 8 / 4
+        return Int(clamping: min(max(floats, 1 << 26), 1 << 31))
+    }()
     /// Largest tensor rank accepted.
     static let maxRank = 8
 }
