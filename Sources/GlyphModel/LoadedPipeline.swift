@@ -1,5 +1,6 @@
 import Foundation
 import GlyphPipeline
+import ONNXRuntime
 
 /// A pipeline file together with the model its `classify` stage names, loaded and checked.
 public struct LoadedPipeline: Sendable {
@@ -27,4 +28,12 @@ public struct LoadedPipeline: Sendable {
 
     /// A warning when the model was trained through a different pipeline than this one.
     public var mismatchWarning: String? { classifier?.pipelineMismatch(with: pipeline) }
+}
+
+extension ONNXClassifier {
+    /// Every node of the model `reference` (a path, or a name in models/) that the engine
+    /// cannot run, each with its operator and reason; empty when all are supported.
+    public static func unsupportedNodes(of reference: String, baseDirectory: URL? = nil) throws -> [ONNXUnsupportedNode] {
+        try ONNXModel.unsupportedNodes(contentsOf: locate(reference, baseDirectory: baseDirectory))
+    }
 }
