@@ -1,5 +1,6 @@
 import GlyphImaging
 import GlyphPipeline
+
 /// One layer's output for one image, as a model runtime reports it.
 public struct LayerActivation: Sendable, Equatable {
     /// The layer's name in the model, e.g. `conv1` or `logits`.

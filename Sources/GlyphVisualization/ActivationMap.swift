@@ -1,5 +1,6 @@
 import GlyphImaging
 import GlyphModel
+
 /// Draws one layer's activations as viridis heat maps: a vector as the next larger square of
 /// cells (unused cells hatched grey), a C×H×W tensor as a grid of C small maps. Values are
 /// scaled from the layer's minimum (darkest) to its maximum (yellow).

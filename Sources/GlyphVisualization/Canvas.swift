@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// An 8-bit sRGB colour.
 public struct RGB: Sendable, Hashable, CustomStringConvertible {
     public var r: UInt8

@@ -17,17 +17,27 @@ private func floatFunction(_ op: BinaryOp) -> (Float, Float) -> Float {
     case .pow: return { Foundation.pow($0, $1) }
     case .min: return { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
     case .max: return { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
-    case .equal: return { $0 == $1 ? 1 : 0 }
-    case .greater: return { $0 > $1 ? 1 : 0 }
-    case .less: return { $0 < $1 ? 1 : 0 }
-    case .greaterOrEqual: return { $0 >= $1 ? 1 : 0 }
-    case .lessOrEqual: return { $0 <= $1 ? 1 : 0 }
-    case .and: return { $0 != 0 && $1 != 0 ? 1 : 0 }
-    case .or: return { $0 != 0 || $1 != 0 ? 1 : 0 }
-    case .xor: return { ($0 != 0) != ($1 != 0) ? 1 : 0 }
+    case .equal, .greater, .less, .greaterOrEqual, .lessOrEqual, .and, .or, .xor: return truth(op)
     case .fmod: return { fmodf($0, $1) }
     case .mod: return { a, b in let r = fmodf(a, b); return r != 0 && (r < 0) != (b < 0) ? r + b : r }
     }
+}
+
+/// Comparisons and logic in any numeric type: 1 for true, 0 for false.
+private func truth<T: Numeric & Comparable>(_ op: BinaryOp) -> (T, T) -> T {
+    let test: (T, T) -> Bool
+    switch op {
+    case .equal: test = (==)
+    case .greater: test = (>)
+    case .less: test = (<)
+    case .greaterOrEqual: test = (>=)
+    case .lessOrEqual: test = (<=)
+    case .and: test = { $0 != 0 && $1 != 0 }
+    case .or: test = { $0 != 0 || $1 != 0 }
+    case .xor: test = { ($0 != 0) != ($1 != 0) }
+    default: return { _, _ in 0 }
+    }
+    return { test($0, $1) ? 1 : 0 }
 }
 
 private func intFunction(_ op: BinaryOp) -> (Int64, Int64) -> Int64 {
@@ -39,14 +49,7 @@ private func intFunction(_ op: BinaryOp) -> (Int64, Int64) -> Int64 {
     case .pow: return { a, b in b < 0 ? 0 : (0..<Swift.min(b, 64)).reduce(Int64(1)) { r, _ in r &* a } }
     case .min: return { Swift.min($0, $1) }
     case .max: return { Swift.max($0, $1) }
-    case .equal: return { $0 == $1 ? 1 : 0 }
-    case .greater: return { $0 > $1 ? 1 : 0 }
-    case .less: return { $0 < $1 ? 1 : 0 }
-    case .greaterOrEqual: return { $0 >= $1 ? 1 : 0 }
-    case .lessOrEqual: return { $0 <= $1 ? 1 : 0 }
-    case .and: return { $0 != 0 && $1 != 0 ? 1 : 0 }
-    case .or: return { $0 != 0 || $1 != 0 ? 1 : 0 }
-    case .xor: return { ($0 != 0) != ($1 != 0) ? 1 : 0 }
+    case .equal, .greater, .less, .greaterOrEqual, .lessOrEqual, .and, .or, .xor: return truth(op)
     case .fmod: return { $1 == 0 ? 0 : $0.remainderReportingOverflow(dividingBy: $1).partialValue }
     case .mod: return { a, b in
         guard b != 0 else { return 0 }

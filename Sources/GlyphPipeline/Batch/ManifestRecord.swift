@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// One line of `manifest.jsonl`: what happened to one input file.
 public struct ManifestRecord: Sendable, Equatable {
     /// The outcome of a file.

@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// One slice of a run split across processes: the files whose path hashes to `index`.
 public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     public var index: Int

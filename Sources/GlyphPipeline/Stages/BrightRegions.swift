@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// Flood fill over 8-connected pixels brighter than a level in a one-channel raster: the
 /// groups `crop_to_bbox` measures and the edge-touching regions `normalize` leaves out.
 struct BrightRegions {

@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// Shifts the image so its intensity centroid sits at the canvas centre, as MNIST does.
 ///
 /// The centre is ((w − 1)/2, (h − 1)/2) in pixel indices. `integer` shifts by whole pixels

@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// Removes the slant of handwriting: shears the glyph horizontally so that its ink has no
 /// correlation between x and y, the moment-based deskewing classically used on MNIST.
 ///

@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// Removes uneven lighting (vignettes, gradients, shadows) by subtracting a smooth estimate of
 /// the paper level, so one global threshold later separates ink from paper everywhere.
 ///

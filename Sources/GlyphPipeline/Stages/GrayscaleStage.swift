@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// Converts sRGB to luma with the Rec. 601 weights (0.299 R + 0.587 G + 0.114 B) on the
 /// gamma-encoded values: the same Y that JPEG stores, and that Pillow's `L` and OpenCV's
 /// `cvtColor(…GRAY)` compute, so a luma-only JPEG decode gives the same image.

@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// Makes ink bright on a black background, as EMNIST stores letters.
 ///
 /// `auto` decides from the ink itself: it subtracts a smooth estimate of the paper level (as

@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// Auto-levels: maps the paper level to black and the ink level to white.
 ///
 /// Levels come from robust percentiles of the (already inverted) image: the paper is most of

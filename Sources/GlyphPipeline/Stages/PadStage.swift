@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// Centres the image on a black `size`×`size` canvas (MNIST: a 20×20 glyph in 28×28).
 public struct PadStage: PipelineStage {
     public static let name = "pad"

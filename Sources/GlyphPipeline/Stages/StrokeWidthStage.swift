@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// Brings the glyph's strokes to one relative width, so a fine ballpoint and a marker both
 /// look like EMNIST strokes.
 ///

@@ -1,4 +1,5 @@
 import GlyphImaging
+
 /// The pixel layout a renderer writes: gray (1 band), RGB (3) or RGBA (4, transparent paper).
 public enum RenderBands: String, Sendable, CaseIterable {
     case gray, rgb, rgba

@@ -1,4 +1,5 @@
 import ONNXRuntime
+
 /// A layer of the training network. Buffers are owned by the network; a layer keeps only
 /// what its backward pass needs (im2col columns, pooling argmax, dropout mask).
 protocol NetworkLayer: AnyObject {

@@ -1,4 +1,5 @@
 import ONNXRuntime
+
 /// Hyperparameters of a training run. The same configuration, architecture and data give
 /// bit-identical weights (training runs with single-threaded BLAS).
 public struct TrainingConfiguration: Sendable, Hashable, Codable {

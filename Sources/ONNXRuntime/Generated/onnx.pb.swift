@@ -15,8 +15,10 @@
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
+
 #else
 import Foundation
+
 #endif
 import SwiftProtobuf
 
