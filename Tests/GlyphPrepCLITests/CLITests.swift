@@ -247,3 +247,21 @@ final class VisualizationCLITests: XCTestCase {
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["sheet", "out", "-o", "s.png", "--sort", "size"]))
     }
 }
+
+final class HelpAndValidateTests: XCTestCase {
+    func testRunHelpStatesEachDefaultOnce() {
+        let help = GlyphPrepCommand.Run.helpMessage(columns: 1000)
+        XCTAssertTrue(help.contains("default: the number of cores"), help)
+        XCTAssertTrue(help.contains("default: when standard error is a terminal"), help)
+        XCTAssertFalse(help.contains("(default: --no-progress)") || help.contains("(default: --progress)"), help)
+        XCTAssertFalse(help.contains("cores). (default:"), help)
+    }
+
+    func testValidateCountsEveryStageItLists() throws {
+        let yaml = "version: 1\nstages:\n  - decode\n  - grayscale\n  - pad: {size: 28}\n  - classify: {model: m.onnx}\n"
+        let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: yaml))
+        let lines = PipelineDescription.describe(pipeline).split(separator: "\n")
+        XCTAssertEqual(lines.first, "pipeline: valid, 4 stages")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("  ") && $0.dropFirst(2).first?.isNumber == true }.count, 4)
+    }
+}

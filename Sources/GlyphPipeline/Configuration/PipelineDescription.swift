@@ -33,7 +33,8 @@ public enum PipelineDescription {
 
     /// A valid pipeline's stages, one per line.
     public static func describe(_ pipeline: Pipeline) -> String {
-        var lines = ["\(pipeline.name): valid, \(pipeline.stages.count + 1) stages"]
+        let count = pipeline.stages.count + 1 + (pipeline.configuration.classify == nil ? 0 : 1)
+        var lines = ["\(pipeline.name): valid, \(count) stages"]
         lines.append("  1. \(DecodeStage.name) (\(pipeline.configuration.decode.label))")
         for (index, stage) in pipeline.stages.enumerated() {
             lines.append("  \(index + 2). \(type(of: stage).name) (\(stage.label))")

@@ -46,11 +46,16 @@ struct RunOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The output directory (must not be inside the input).")
     var output: String
 
-    @Option(name: .shortAndLong, help: "Files processed at once (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    // Optional, so that --help states the rule for the default instead of this machine's value.
+    @Option(name: [.customShort("j"), .customLong("jobs")], help: "Files processed at once (default: the number of cores).")
+    var jobsOption: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Show a progress line (default: when standard error is a terminal).")
-    var progress: Bool = isatty(2) != 0
+    @Flag(name: .customLong("progress"), inversion: .prefixedNo,
+          help: "Show a progress line (default: when standard error is a terminal).")
+    var progressFlag: Bool?
+
+    var jobs: Int { jobsOption ?? ProcessInfo.processInfo.activeProcessorCount }
+    var progress: Bool { progressFlag ?? (isatty(2) != 0) }
 
     @Flag(help: "Keep the results of an earlier run in the output directory: only new, failed and damaged files are processed.")
     var resume = false
