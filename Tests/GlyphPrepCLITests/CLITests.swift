@@ -265,3 +265,20 @@ final class HelpAndValidateTests: XCTestCase {
         XCTAssertEqual(lines.filter { $0.hasPrefix("  ") && $0.dropFirst(2).first?.isNumber == true }.count, 4)
     }
 }
+
+final class RunEdgeCaseTests: XCTestCase {
+    func testShardIndexOutOfRangeIsAUsageError() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-shard-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("in"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pipeline = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("pipelines/mnist.yaml").path
+        let bad = try BuiltBinary.run(["run", pipeline, "in", "-o", "out", "--shard", "3/3", "--no-progress"], in: root)
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("between 0 and 2"), bad.stderr)
+
+        let empty = try BuiltBinary.run(["run", pipeline, "in", "-o", "out", "--no-progress"], in: root)
+        XCTAssertEqual(empty.status, 0, empty.stderr)
+        XCTAssertTrue(empty.stderr.contains("warning: no image files under in"), empty.stderr)
+    }
+}

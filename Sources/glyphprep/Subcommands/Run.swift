@@ -34,6 +34,9 @@ extension GlyphPrepCommand {
                 throw commandFailure(error)
             }
             for note in summary.notes { FileHandle.standardError.write(Data("glyphprep: \(note)\n".utf8)) }
+            if summary.total == 0 && !summary.interrupted {
+                FileHandle.standardError.write(Data("glyphprep: warning: no image files under \(input)\(runOptions.shard == nil ? "" : " in this shard") (hidden entries and files without an image extension are skipped)\n".utf8))
+            }
             FileHandle.standardError.write(Data((summary.line + "\n").utf8))
             if summary.interrupted { throw Exit.interrupted }
             if summary.failed > 0 { throw Exit.someFilesFailed }
@@ -73,12 +76,21 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         guard jobs >= 1 && jobs <= 1024 else { throw ValidationError("--jobs must be between 1 and 1024") }
-        if let shard { _ = try ShardSpec.parse(shard, environment: ProcessInfo.processInfo.environment) }
+        _ = try shardSpec()
+    }
+
+    /// `--shard` parsed; a bad value is a usage error (exit 64).
+    func shardSpec() throws -> ShardSpec? {
+        do {
+            return try shard.map { text throws(BatchError) in try ShardSpec.parse(text, environment: ProcessInfo.processInfo.environment) }
+        } catch {
+            throw ValidationError(error.message)
+        }
     }
 
     func batchOptions() throws -> BatchOptions {
         BatchOptions(jobs: jobs, showProgress: progress, resume: resume, retryFailed: retryFailed, force: force,
-                     shard: try shard.map { try ShardSpec.parse($0, environment: ProcessInfo.processInfo.environment) })
+                     shard: try shardSpec())
     }
 }
 
