@@ -49,6 +49,7 @@ public struct BatchRunner: Sendable {
         guard rename(state.layout.partial, state.layout.manifest) == 0 else {
             throw BatchError(message: "\(POSIXFailure(operation: "rename \(state.layout.partial) to \(state.layout.manifest)"))")
         }
+        if pipeline.isSegmented && options.shard == nil { try PageText.write(directory: output) }
         summary.interrupted = stop.isStopped
         if !summary.interrupted && options.shard == nil && state.info.format != .png {
             summary.notes = try DatasetExporter.export(directory: output, manifest: state.layout.manifest, info: state.info)
@@ -119,7 +120,7 @@ public struct BatchRunner: Sendable {
     /// stop keeps its earlier failure line, if it had one.
     private static func manifestText(_ items: [RoundItem], processed: [ManifestRecord], known: [String: ManifestReader.Line],
                                      summary: inout BatchSummary) -> String {
-        let records = Dictionary(processed.map { ($0.input, $0) }, uniquingKeysWith: { first, _ in first })
+        let records = Dictionary(grouping: processed, by: \.input)  // several lines for a page's glyphs
         var text = ""
         for item in items {
             switch item {
@@ -129,10 +130,10 @@ public struct BatchRunner: Sendable {
                 summary.reused += 1
                 if line.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
             case .pending(let file):
-                if let record = records[file.relativePath] {
-                    text += record.jsonLine + "\n"
+                if let lines = records[file.relativePath] {
+                    text += lines.map { $0.jsonLine + "\n" }.joined()
                     summary.total += 1
-                    if record.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
+                    if lines.contains(where: { $0.status == .ok }) { summary.succeeded += 1 } else { summary.failed += 1 }
                 } else if let line = known[file.relativePath], line.status == .error {
                     text += line.text + "\n"
                     summary.total += 1
@@ -171,6 +172,8 @@ public struct BatchRunner: Sendable {
     func reusableLine(for file: InputFile, known: [String: ManifestReader.Line], output: String) -> ManifestReader.Line? {
         guard let line = known[file.relativePath] else { return nil }
         switch line.status {
+        case .ok where pipeline.isSegmented:
+            return isIntactPage(line, of: file, output: output) ? line : nil
         case .ok:
             guard line.output == file.outputRelativePath,
                   OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.targetSide) else { return nil }
@@ -183,9 +186,10 @@ public struct BatchRunner: Sendable {
     /// Processes one round of files on `jobs` threads; returns the records of the files that
     /// were processed, in input order (files skipped after a stop are left out).
     func process(_ chunk: [InputFile], output: String, stop: StopFlag) -> [ManifestRecord] {
-        var results = ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
-            processFile(chunk[index])
-        }.map { try? $0?.get() }
+        var results = pipeline.isSegmented ? processPages(chunk, stop: stop)
+            : ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
+                processFile(chunk[index])
+            }.map { try? $0?.get() }
         if let classifier {
             classify(&results, with: classifier)
         }
@@ -221,6 +225,7 @@ public struct BatchRunner: Sendable {
             record.width = context.sourceWidth
             record.height = context.sourceHeight
             record.bbox = context.inkBox
+            if (context.separateLetters ?? 1) > 1 { record.reason = StageWarning.severalGlyphs }
             return (record, image)
         } catch {
             record.error = error

@@ -28,6 +28,16 @@ public struct ManifestRecord: Sendable, Equatable {
     public var bbox: PixelRect?
     public var prediction: String?
     public var top: [Guess]?
+    /// Pages (a pipeline with `segment`): the glyph's 0-based reading-order index, the page's
+    /// number of glyphs, and the glyph's 0-based line and word within the line.
+    public var glyph: Int?
+    public var glyphs: Int?
+    public var line: Int?
+    public var word: Int?
+    /// Why `prediction` is null although the image was classified (`several_glyphs`).
+    public var reason: String?
+    /// Remarks that do not fail the line (`glyph_cap`, `wide_glyph`), code and message.
+    public var warnings: [StageWarning]?
 
     public init(input: String, output: String? = nil, status: Status, error: StageFailure? = nil,
                 width: Int? = nil, height: Int? = nil, bbox: PixelRect? = nil) {
@@ -44,6 +54,12 @@ public struct ManifestRecord: Sendable, Equatable {
     public var jsonLine: String {
         var json = JSONObjectWriter()
         json.add("input", string: input)
+        if let glyph, let glyphs, let line, let word {
+            json.add("glyph", raw: String(glyph))
+            json.add("glyphs", raw: String(glyphs))
+            json.add("line", raw: String(line))
+            json.add("word", raw: String(word))
+        }
         json.add("status", string: status.rawValue)
         if let output { json.add("output", string: output) }
         if let width { json.add("width", raw: String(width)) }
@@ -51,16 +67,47 @@ public struct ManifestRecord: Sendable, Equatable {
         if let bbox {
             json.add("bbox", raw: "{\"x\":\(bbox.x),\"y\":\(bbox.y),\"width\":\(bbox.width),\"height\":\(bbox.height)}")
         }
-        if let prediction { json.add("prediction", string: prediction) }
+        if let reason {
+            if top != nil { json.add("prediction", raw: "null") }
+            json.add("reason", string: reason)
+            if let hint = StageWarning.hints[reason] { json.add("hint", string: hint) }
+        } else if let prediction {
+            json.add("prediction", string: prediction)
+        }
         if let top {
             let items = top.map { "{\"label\":\(JSONObjectWriter.quote($0.label)),\"p\":\(JSONObjectWriter.number($0.probability))}" }
             json.add("top", raw: "[" + items.joined(separator: ",") + "]")
+        }
+        if let warnings, !warnings.isEmpty {
+            let items = warnings.map { "{\"code\":\(JSONObjectWriter.quote($0.code)),\"message\":\(JSONObjectWriter.quote($0.message))}" }
+            json.add("warnings", raw: "[" + items.joined(separator: ",") + "]")
         }
         if let error {
             json.add("error", raw: "{\"code\":\(JSONObjectWriter.quote(error.code.rawValue)),\"message\":\(JSONObjectWriter.quote(error.message))}")
         }
         return json.text
     }
+}
+
+/// A remark on a manifest line that does not fail it: a stable code and a message.
+public struct StageWarning: Sendable, Equatable {
+    public var code: String
+    public var message: String
+
+    public init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// A page held more letter-sized groups than `segment`'s `max_glyphs`.
+    public static let glyphCap = "glyph_cap"
+    /// A glyph clearly wider than a letter: perhaps several touching letters.
+    public static let wideGlyph = "wide_glyph"
+    /// A single-letter pipeline saw several letters side by side in the image.
+    public static let severalGlyphs = "several_glyphs"
+
+    /// What to do about a `reason`.
+    static let hints = [severalGlyphs: "the image holds several letters; run pipelines/page.yaml to split it into one line per letter"]
 }
 
 /// Builds a JSON object with keys in insertion order.

@@ -74,8 +74,19 @@ public enum ManifestReader {
         public var input: String
         public var status: ManifestRecord.Status
         public var output: String?
-        /// The line without its newline.
+        /// The line without its newline (a page's glyph lines: all of them, joined by newlines).
         public var text: String
+        /// A page's glyph lines: the glyph count they state, and every line's output.
+        public var glyphs: Int?
+        public var outputs: [String?] = []
+        var glyph: Int?
+
+        /// `next`, a later glyph line of the same page, joined to this one.
+        mutating func append(_ next: Line) {
+            text += "\n" + next.text
+            outputs += next.outputs
+            if next.status == .error { status = .error }
+        }
     }
 
     /// The complete, valid lines of `path` (none when it is missing). A torn last line (no
@@ -96,15 +107,28 @@ public enum ManifestReader {
               let input = object["input"] as? String,
               let status = (object["status"] as? String).flatMap(ManifestRecord.Status.init(rawValue:)),
               let text = String(data: bytes, encoding: .utf8) else { return nil }
-        return Line(input: input, status: status, output: object["output"] as? String, text: text)
+        let output = object["output"] as? String
+        return Line(input: input, status: status, output: output, text: text, glyphs: object["glyphs"] as? Int,
+                    outputs: [output], glyph: object["glyph"] as? Int)
     }
 
     /// What earlier runs recorded in `layout`, newest wins: the final manifest, then the
     /// previous state of an unfinished resume, then the partial manifest of an unfinished run.
+    /// The glyph lines of a page (glyph 0, 1, … in a row) become one `Line`.
     public static func known(in layout: RunLayout) -> [String: Line] {
         var known: [String: Line] = [:]
         for path in [layout.manifest, layout.previous, layout.partial] {
-            for line in lines(at: path) { known[line.input] = line }
+            var page: Line?
+            for line in lines(at: path) {
+                if line.glyph != nil, line.glyph != 0, var current = page, current.input == line.input {
+                    current.append(line)
+                    page = current
+                    known[line.input] = current
+                } else {
+                    page = line.glyph == nil ? nil : line
+                    known[line.input] = line
+                }
+            }
         }
         return known
     }

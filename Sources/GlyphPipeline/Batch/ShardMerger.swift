@@ -53,7 +53,12 @@ public enum ShardMerger {
                 report.unfinishedShards.append(index)
                 continue
             }
-            for line in ManifestReader.lines(at: layout.manifest) { lines[line.input, default: []].append(line.text) }
+            // A page's glyph lines come together from one shard; lines of a file from two shards are duplicates.
+            var shardLines: [String: [String]] = [:]
+            for line in ManifestReader.lines(at: layout.manifest) {
+                if line.glyph == nil { lines[line.input, default: []].append(line.text) } else { shardLines[line.input, default: []].append(line.text) }
+            }
+            for (input, texts) in shardLines { lines[input, default: []].append(texts.joined(separator: "\n")) }
         }
         let walker: InputWalker
         do {
@@ -83,6 +88,7 @@ public enum ShardMerger {
             if info.format != .png {
                 report.notes = try DatasetExporter.export(directory: directory, manifest: manifest, info: info)
             }
+            try PageText.write(directory: directory)
         } catch let error as BatchError {
             throw error
         } catch {

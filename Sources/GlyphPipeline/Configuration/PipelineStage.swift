@@ -55,6 +55,9 @@ public struct StageContext: Sendable, Equatable {
     public var scaleY: Double = 1
     /// The ink's bounding box in source pixels, once `crop_to_bbox` has run.
     public var inkBox: PixelRect?
+    /// How many letters stand side by side in the ink `crop_to_bbox` kept (2 or more: a page of
+    /// letters through a single-letter pipeline).
+    public var separateLetters: Int?
     /// Whether `invert` flipped the image's polarity.
     public var inverted: Bool?
     /// The shrink factor used when decoding (1 = full resolution).

@@ -6,6 +6,7 @@ public enum StageCatalog {
         FlattenBackgroundStage.self,
         NormalizeStage.self,
         RemoveRuledLinesStage.self,
+        SegmentStage.self,
         SigmoidContrastStage.self,
         CropToBBoxStage.self,
         DeskewStage.self,

@@ -16,7 +16,9 @@ import GlyphImaging
 /// nothing else is left: then those covering at most an eighth of the image are kept, for a
 /// letter written up to the edge of the photo.
 ///
-/// Records the box in source pixels for the manifest. An image without ink fails with `no_ink`.
+/// Records the box in source pixels for the manifest, and how many letters stand side by side
+/// in it (a page of letters through a single-letter pipeline; the manifest then withholds the
+/// prediction). An image without ink fails with `no_ink`.
 public struct CropToBBoxStage: PipelineStage {
     public static let name = "crop_to_bbox"
     public static let summary = "crop to the bounding box of the ink, ignoring specks smaller than min_area"
@@ -81,13 +83,15 @@ public struct CropToBBoxStage: PipelineStage {
         case .otsu: level = Histogram(image.pixels).otsuThreshold()
         case .fraction(let value): level = Float(value * 255)
         }
-        guard let box = inkBox(image, level: level) else {
+        var letters = 0
+        guard let box = inkBox(image, level: level, letters: &letters) else {
             throw StageFailure(.noInk, "no ink above level \(Int(level)) in groups of at least \(minArea) pixels (blank page?)")
         }
         let x0 = max(0, box.x - margin), y0 = max(0, box.y - margin)
         let x1 = min(image.width, box.x + box.width + margin), y1 = min(image.height, box.y + box.height + margin)
         let rect = PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
         context.inkBox = context.sourceRect(for: box)
+        context.separateLetters = letters
         context.crop(to: rect)
         return image.cropped(to: rect)
     }
@@ -96,6 +100,13 @@ public struct CropToBBoxStage: PipelineStage {
     /// `minArea` pixels (and, with `ignoreBorder`, not touching the image edge; with
     /// `ignoreEdgeLines`, not sheet-edge lines).
     func inkBox(_ image: Raster, level: Float) -> PixelRect? {
+        var letters = 0
+        return inkBox(image, level: level, letters: &letters)
+    }
+
+    /// The ink box, and in `letters` how many letters stand side by side in it
+    /// (`PageSegmenter.separateLetters`).
+    func inkBox(_ image: Raster, level: Float, letters: inout Int) -> PixelRect? {
         let width = image.width, height = image.height
         var regions = BrightRegions(image, above: level)
         var groups: [InkGroup] = [], borderGroups: [InkGroup] = []
@@ -111,6 +122,7 @@ public struct CropToBBoxStage: PipelineStage {
         }
         if ignoreEdgeLines { groups = Self.withoutEdgeLines(groups, width: width, height: height) }
         guard !groups.isEmpty else { return nil }
+        letters = PageSegmenter.separateLetters(groups.map(\.box))
         let minX = groups.map(\.minX).min() ?? 0, maxX = groups.map(\.maxX).max() ?? 0
         let minY = groups.map(\.minY).min() ?? 0, maxY = groups.map(\.maxY).max() ?? 0
         return PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1)

@@ -1,0 +1,137 @@
+import Foundation
+import GlyphImaging
+
+/// Runs of a pipeline with a `segment` stage: one manifest line per glyph (docs/pages.md).
+extension BatchRunner {
+    /// Where glyph `index` of a page is written: the page's single-image output without
+    /// `.png`, then `.glyphs/` and the index in at least three digits
+    /// (`scans/page.png` → `scans/page.glyphs/003.png`).
+    public static func glyphOutput(page pageOutput: String, glyph index: Int) -> String {
+        let stem = pageOutput.hasSuffix(".png") ? String(pageOutput.dropLast(4)) : pageOutput
+        let number = String(index)
+        return stem + ".glyphs/" + String(repeating: "0", count: max(0, 3 - number.count)) + number + ".png"
+    }
+
+    /// Processes one round of pages on `jobs` threads: every page's glyph records (or its one
+    /// failure), pages in input order, glyphs in reading order.
+    func processPages(_ chunk: [InputFile], stop: StopFlag) -> [(ManifestRecord, Raster?)?] {
+        ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
+            processPage(chunk[index])
+        }.flatMap { outcome -> [(ManifestRecord, Raster?)?] in
+            ((try? outcome?.get()) ?? []).map { Optional($0) }
+        }
+    }
+
+    /// Runs the pipeline on one page: a record per glyph, or one failure record.
+    func processPage(_ file: InputFile) -> [(ManifestRecord, Raster?)] {
+        var failure = ManifestRecord(input: file.relativePath, status: .error)
+        if let refusal = file.refusal {
+            failure.error = refusal
+            return [(failure, nil)]
+        }
+        let page: ProcessedPage
+        do throws(StageFailure) {
+            page = try pipeline.processPage(try FileBytes.read(file.path))
+        } catch {
+            failure.error = error
+            return [(failure, nil)]
+        }
+        guard !page.glyphs.isEmpty else {
+            failure.error = StageFailure(.noInk, "no glyph found: no letter-sized ink on the page (blank page?)")
+            return [(failure, nil)]
+        }
+        var pageWarnings: [StageWarning] = []
+        if page.found > page.glyphs.count {
+            pageWarnings.append(StageWarning(StageWarning.glyphCap,
+                                             "kept the \(page.glyphs.count) largest of \(page.found) glyphs found (segment max_glyphs)"))
+        }
+        return page.glyphs.enumerated().map { index, glyph in
+            var record = ManifestRecord(input: file.relativePath, status: .ok, width: page.context.sourceWidth,
+                                        height: page.context.sourceHeight, bbox: glyph.sourceBox)
+            record.glyph = index
+            record.glyphs = page.glyphs.count
+            record.line = glyph.glyph.line
+            record.word = glyph.glyph.word
+            var warnings = pageWarnings
+            if glyph.glyph.wide {
+                warnings.append(StageWarning(StageWarning.wideGlyph, "wider than 1.8 letter heights: perhaps several touching letters"))
+            }
+            record.warnings = warnings.isEmpty ? nil : warnings
+            switch glyph.result {
+            case .success(let (image, _)):
+                record.output = Self.glyphOutput(page: file.outputRelativePath, glyph: index)
+                return (record, image)
+            case .failure(let error):
+                record.status = .error
+                record.error = error
+                return (record, nil)
+            }
+        }
+    }
+
+    /// Whether an earlier run's lines for a page can stand: every glyph line present and ok,
+    /// each output where this run would write it and intact.
+    func isIntactPage(_ line: ManifestReader.Line, of file: InputFile, output: String) -> Bool {
+        guard let count = line.glyphs, line.outputs.count == count, line.status == .ok else { return false }
+        return line.outputs.enumerated().allSatisfy { index, relative in
+            relative == Self.glyphOutput(page: file.outputRelativePath, glyph: index)
+                && OutputCheck.isIntactPNG(at: output + "/" + (relative ?? ""), side: pipeline.targetSide)
+        }
+    }
+}
+
+/// `pages.jsonl`: one line per page of a run with a `segment` stage, in manifest order, with
+/// the text read: `{"input":…,"glyphs":N,"lines":L,"text":"…"}` (lines joined by `\n`,
+/// words by a space, `?` for a glyph without a prediction), plus `warnings` (`glyph_cap`)
+/// or, for a page without glyphs, `error` (its code). Built from the manifest, so resumed,
+/// sharded and merged runs get it too.
+public enum PageText {
+    public static let fileName = "pages.jsonl"
+
+    /// Writes `pages.jsonl` next to the run's `manifest.jsonl` when it has glyph lines.
+    public static func write(directory: String) throws {
+        guard let text = try pagesText(directory: directory) else { return }
+        try AtomicFile.write(Array(text.utf8), to: directory + "/" + fileName)
+    }
+
+    /// The text of `pages.jsonl`, nil when the manifest has no glyph lines.
+    static func pagesText(directory: String) throws -> String? {
+        let records = try ManifestRecord.read(outputDirectory: directory)
+        guard records.contains(where: { $0.glyph != nil }) else { return nil }
+        var order: [String] = []
+        var byInput: [String: [ManifestRecord]] = [:]
+        for record in records {
+            if byInput[record.input] == nil { order.append(record.input) }
+            byInput[record.input, default: []].append(record)
+        }
+        return order.map { input in pageLine(input: input, records: byInput[input] ?? []) + "\n" }.joined()
+    }
+
+    /// One page's line.
+    static func pageLine(input: String, records: [ManifestRecord]) -> String {
+        var json = JSONObjectWriter()
+        json.add("input", string: input)
+        let glyphs = records.filter { $0.glyph != nil }.sorted { ($0.glyph ?? 0) < ($1.glyph ?? 0) }
+        json.add("glyphs", raw: String(glyphs.count))
+        json.add("lines", raw: String(Set(glyphs.compactMap(\.line)).count))
+        json.add("text", string: read(glyphs))
+        let caps = glyphs.first?.warnings?.filter { $0.code == StageWarning.glyphCap } ?? []
+        if let cap = caps.first { json.add("warnings", raw: "[{\"code\":\(JSONObjectWriter.quote(cap.code)),\"message\":\(JSONObjectWriter.quote(cap.message))}]") }
+        if glyphs.isEmpty, let error = records.first?.error { json.add("error", string: error.code.rawValue) }
+        return json.text
+    }
+
+    /// The glyphs' predictions as text: lines joined by `\n`, words by a space.
+    public static func read(_ glyphs: [ManifestRecord]) -> String {
+        var text = ""
+        var previous: ManifestRecord?
+        for glyph in glyphs {
+            if let previous {
+                if previous.line != glyph.line { text += "\n" } else if previous.word != glyph.word { text += " " }
+            }
+            text += glyph.prediction ?? "?"
+            previous = glyph
+        }
+        return text
+    }
+}
