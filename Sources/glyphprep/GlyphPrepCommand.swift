@@ -12,7 +12,7 @@ struct GlyphPrepCommand: ParsableCommand {
             manifest); 64 for usage or pipeline errors; 130 when interrupted.
             """,
         version: GlyphPrepVersion.string,
-        subcommands: [Run.self, Merge.self, Validate.self, Stages.self, Preview.self, Sheet.self, Report.self, Synth.self, Classify.self, Train.self, Eval.self]
+        subcommands: [Run.self, Merge.self, Validate.self, Stages.self, Preview.self, Sheet.self, Report.self, Synth.self, Classify.self, Train.self, Eval.self, PageEval.self]
     )
 
     /// As ArgumentParser's, but a file-system error of any subcommand is reported as

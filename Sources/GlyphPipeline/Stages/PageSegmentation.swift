@@ -24,11 +24,13 @@ public struct PageSegmentation: Sendable {
     public var letterHeight: Double
     /// Per pixel: 0 below the ink level, else 1 + the index of its component.
     var labels: [Int32]
-    let width: Int
+    /// The page the glyphs were found in (frame lines erased).
+    let page: Raster
 
-    /// The glyph `index` cut out of `image`: its box grown by `margin` pixels (clipped), with
+    /// The glyph `index` cut out of the page: its box grown by `margin` pixels (clipped), with
     /// the ink of every other component (neighbours, specks) set to black.
-    public func crop(_ image: Raster, glyph index: Int, margin: Int) -> (raster: Raster, rect: PixelRect) {
+    public func crop(glyph index: Int, margin: Int) -> (raster: Raster, rect: PixelRect) {
+        let image = page, width = page.width
         let glyph = glyphs[index]
         let x0 = max(0, glyph.box.x - margin), y0 = max(0, glyph.box.y - margin)
         let x1 = min(image.width, glyph.box.x + glyph.box.width + margin)
@@ -59,9 +61,20 @@ struct PageSegmenter {
     /// Smallest word gap, as a fraction of the letter height.
     var wordGap: Double
     var ignoreBorder: Bool
+    /// Erase box grids, ruling and underlines first (`FrameLines`).
+    var removeFrames = true
 
-    func segment(_ image: Raster) -> PageSegmentation {
-        let (labels, components) = Self.label(image, level: level)
+    func segment(_ original: Raster) -> PageSegmentation {
+        var image = original
+        var (labels, components) = Self.label(image, level: level)
+        if removeFrames {
+            let estimate = Self.letterHeight(components.filter { $0.area >= minArea })
+            let erased = FrameLines.erase(image, level: level, letterHeight: estimate)
+            if erased.lines > 0 {
+                image = erased.image
+                (labels, components) = Self.label(image, level: level)
+            }
+        }
         var kept = components.indices.filter { components[$0].area >= minArea }
         if ignoreBorder {
             kept = kept.filter { !components[$0].touchesEdge(width: image.width, height: image.height) }
@@ -78,13 +91,15 @@ struct PageSegmenter {
             groups = Array(groups.sorted { ($0.area, -$0.minY, -$0.minX) > ($1.area, -$1.minY, -$1.minX) }.prefix(maxGlyphs))
         }
         let glyphs = ReadingOrder(height: height, wordGap: wordGap).order(groups)
-        return PageSegmentation(glyphs: glyphs, found: found, letterHeight: height, labels: labels, width: image.width)
+        return PageSegmentation(glyphs: glyphs, found: found, letterHeight: height, labels: labels, page: image)
     }
 
     /// The letter height: the median height of components at least 0.4 × the 75th percentile
-    /// height (dots, specks and fragments are smaller). 1 when there is no ink.
+    /// height (dots, specks and fragments are smaller), thin bars left out. 1 when there is no ink.
     static func letterHeight(_ components: [Group]) -> Double {
-        let heights = components.map(\.height).sorted()
+        // Thin bars (box edges, an l) would pull the estimate: only groups of some width count.
+        let shaped = components.filter { 5 * $0.width >= $0.height && 5 * $0.height >= $0.width }
+        let heights = (shaped.isEmpty ? components : shaped).map(\.height).sorted()
         guard !heights.isEmpty else { return 1 }
         let q = heights[min(heights.count - 1, heights.count * 3 / 4)]
         let tall = heights.filter { Double($0) >= 0.4 * Double(q) }
@@ -162,7 +177,7 @@ struct PageSegmenter {
             return group
         }
         guard let height = groups.map(\.height).max(), groups.count > 1 else { return groups.count }
-        let segmenter = PageSegmenter(level: 0, minArea: 1, maxGlyphs: Int.max, join: 0.45, wordGap: 0.6, ignoreBorder: false)
+        let segmenter = PageSegmenter(level: 0, minArea: 1, maxGlyphs: Int.max, join: 0.45, wordGap: 0.8, ignoreBorder: false)
         let merged = segmenter.merged(groups, height: Double(height))
         let largest = merged.map(\.area).max() ?? 0
         let letters = merged.filter { 2 * $0.height >= height && 6 * $0.area >= largest }.sorted { $0.minX < $1.minX }

@@ -7,18 +7,20 @@
 /// heights; otherwise it starts a line. Lines are then ordered by their mean centre y.
 ///
 /// A gap between neighbours in a line starts a word when it is at least `wordGap` letter
-/// heights and at least 1.8 × the page's typical letter gap (the 30th percentile of all gaps).
+/// heights and at least 1.8 × the typical letter gap: the 30th percentile of the line's gaps
+/// (of all the page's gaps for a line of fewer than four glyphs).
 struct ReadingOrder {
     var height: Double
     var wordGap: Double
 
     func order(_ groups: [Group]) -> [SegmentedGlyph] {
         let lines = self.lines(groups)
-        let gaps = lines.flatMap { line in zip(line, line.dropFirst()).map { gap(groups[$0], groups[$1]) } }.sorted()
-        let letterGap = gaps.isEmpty ? 0 : gaps[Int(Double(gaps.count - 1) * 0.3)]
-        let breakGap = max(wordGap * height, 1.8 * Double(letterGap))
+        let lineGaps = lines.map { line in zip(line, line.dropFirst()).map { gap(groups[$0], groups[$1]) }.sorted() }
+        let pageGap = Self.lowGap(lineGaps.flatMap { $0 }.sorted())
         var glyphs: [SegmentedGlyph] = []
         for (lineIndex, line) in lines.enumerated() {
+            let letterGap = lineGaps[lineIndex].count >= 3 ? Self.lowGap(lineGaps[lineIndex]) : pageGap
+            let breakGap = max(wordGap * height, 1.8 * Double(letterGap))
             var word = 0
             for (position, index) in line.enumerated() {
                 if position > 0 && Double(gap(groups[line[position - 1]], groups[index])) >= breakGap { word += 1 }
@@ -28,6 +30,11 @@ struct ReadingOrder {
             }
         }
         return glyphs
+    }
+
+    /// The 30th percentile of sorted gaps (0 without any): the typical gap between letters.
+    private static func lowGap(_ sorted: [Int]) -> Int {
+        sorted.isEmpty ? 0 : sorted[Int(Double(sorted.count - 1) * 0.3)]
     }
 
     /// The horizontal gap from `a` to `b` (negative when they overlap).

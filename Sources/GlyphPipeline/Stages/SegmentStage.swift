@@ -4,6 +4,9 @@ import GlyphImaging
 /// `remove_ruled_lines`); every stage after it runs once per glyph, and a batch run writes one
 /// manifest line per glyph (see docs/pages.md).
 ///
+/// With `remove_frames`, long thin straight lines are erased first: the boxes and grids of
+/// forms (a letter touching its box stays), ruling, underlines (see `FrameLines`).
+///
 /// Ink is pixels above `threshold` × 255 in 8-connected components; components smaller than
 /// `min_area`, or (with `ignore_border`) touching the image edge, are left out. The letter
 /// height is the median height of the letter-sized components. Components that belong to one
@@ -32,15 +35,17 @@ public struct SegmentStage: PipelineStage {
         .number("word_gap", \.wordGap, in: 0...10, unit: "letter heights", "smallest gap between words"),
         .number("margin", \.margin, in: 0...2, unit: "letter heights", "border kept around each glyph's box when it is cut out"),
         .flag("ignore_border", \.ignoreBorder, "leave out ink touching the image edge (desk, sheet edges, shadows)"),
+        .flag("remove_frames", \.removeFrames, "erase long thin straight lines first: form boxes and grids, ruling, underlines (a letter touching them stays)"),
     ]
 
     public var threshold: Double = 0.35
     public var minArea: Int = 16
     public var maxGlyphs: Int = 200
     public var join: Double = 0.45
-    public var wordGap: Double = 0.6
+    public var wordGap: Double = 0.8
     public var margin: Double = 0.15
     public var ignoreBorder = true
+    public var removeFrames = true
 
     public init() {}
 
@@ -49,7 +54,7 @@ public struct SegmentStage: PipelineStage {
     /// The page's glyphs in reading order.
     public func segment(_ image: Raster) -> PageSegmentation {
         PageSegmenter(level: Float(threshold * 255), minArea: minArea, maxGlyphs: maxGlyphs, join: join,
-                      wordGap: wordGap, ignoreBorder: ignoreBorder).segment(image)
+                      wordGap: wordGap, ignoreBorder: ignoreBorder, removeFrames: removeFrames).segment(image)
     }
 
     /// The page's glyphs in reading order, each cut out with its own context (source mapping,
@@ -58,7 +63,7 @@ public struct SegmentStage: PipelineStage {
         let segmentation = segment(image)
         let border = max(2, Int((margin * segmentation.letterHeight).rounded()))
         let images = segmentation.glyphs.indices.map { index -> (Raster, StageContext) in
-            let (raster, rect) = segmentation.crop(image, glyph: index, margin: border)
+            let (raster, rect) = segmentation.crop(glyph: index, margin: border)
             var glyphContext = context
             glyphContext.inkBox = context.sourceRect(for: segmentation.glyphs[index].box)
             glyphContext.crop(to: rect)

@@ -1,0 +1,96 @@
+import GlyphImaging
+
+/// Erases the long thin straight lines a page of letters may carry: the boxes and grids of
+/// forms, ruling `remove_ruled_lines` left (it needs lines across most of the page), underlines.
+///
+/// A pixel can belong to a horizontal line when its vertical run of ink is at most `thickness`
+/// (0.15 letter heights, at least 3) pixels. An 8-connected chain of such pixels at least 2
+/// letter heights wide is a line when a straight band (fitted by least squares, tilted by at
+/// most a tenth) `thickness` wide holds its pixels over 80 % of its width; the band's pixels
+/// are cleared, so thin pieces of a letter touching the line stay. Vertical lines are found
+/// the same way, turned (at least 1.4 letter heights tall), then horizontal ones again, so the
+/// crossings of a grid go too. Where a letter crosses a line, its stroke makes the run across
+/// the line thicker and stays.
+enum FrameLines {
+    /// `image` without its lines, and how many were cleared.
+    static func erase(_ image: Raster, level: Float, letterHeight: Double) -> (image: Raster, lines: Int) {
+        let thickness = max(3, Int((0.15 * letterHeight).rounded()))
+        var output = image
+        var count = 0
+        // Horizontal lines, vertical ones, then horizontal again: a grid's crossings make both
+        // kinds look thick there until the other kind is gone.
+        for horizontal in [true, false, true] {
+            count += erasePass(&output, horizontal: horizontal, level: level, thickness: thickness,
+                               minimum: (horizontal ? 2.0 : 1.4) * letterHeight)
+        }
+        return (output, count)
+    }
+
+    /// Clears the lines of one direction; returns how many.
+    private static func erasePass(_ image: inout Raster, horizontal: Bool, level: Float, thickness: Int, minimum: Double) -> Int {
+        let mask = thinMask(image, level: level, thickness: thickness, acrossRows: horizontal)
+        let (labels, groups) = PageSegmenter.label(mask, level: 0.5)
+        var count = 0
+        for (index, group) in groups.enumerated() where Double(horizontal ? group.width : group.height) >= minimum {
+            // The thin pixels of this group, as (along, across) coordinates.
+            var points: [(Double, Double, Int)] = []
+            for y in group.minY...group.maxY {
+                for x in group.minX...group.maxX where labels[y * image.width + x] == Int32(index + 1) {
+                    points.append(horizontal ? (Double(x), Double(y), y * image.width + x) : (Double(y), Double(x), y * image.width + x))
+                }
+            }
+            guard let band = straightBand(points, thickness: Double(thickness), length: Double(horizontal ? group.width : group.height)),
+                  Double(band.count) >= 0.6 * Double(points.count) || Double(band.span) >= minimum else { continue }
+            for index in band.pixels { image.pixels[index] = 0 }
+            count += 1
+        }
+        return count
+    }
+
+    /// The points within `thickness`/2 + 1 of the straight line fitted to them (least squares,
+    /// refitted once without the points far from the first fit), when that band spans at
+    /// least 80 % of `length` along the line and tilts by at most a tenth.
+    static func straightBand(_ points: [(Double, Double, Int)], thickness: Double, length: Double) -> (pixels: [Int], count: Int, span: Double)? {
+        func fit(_ items: [(Double, Double, Int)]) -> (a: Double, b: Double)? {
+            let n = Double(items.count)
+            guard n >= 2 else { return nil }
+            let mx = items.reduce(0) { $0 + $1.0 } / n, my = items.reduce(0) { $0 + $1.1 } / n
+            let sxx = items.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }, sxy = items.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+            guard sxx > 0 else { return nil }
+            let b = sxy / sxx
+            return (my - b * mx, b)
+        }
+        guard let first = fit(points) else { return nil }
+        let near = points.filter { abs($0.1 - first.a - first.b * $0.0) <= 2 * thickness }
+        guard let line = fit(near), abs(line.b) <= 0.1 else { return nil }
+        let band = points.filter { abs($0.1 - line.a - line.b * $0.0) <= thickness / 2 + 1 }
+        guard let low = band.map(\.0).min(), let high = band.map(\.0).max(), high - low + 1 >= 0.8 * length else { return nil }
+        return (band.map(\.2), band.count, high - low + 1)
+    }
+
+    /// 1 where a pixel is ink whose run across the line direction (down a column for
+    /// horizontal lines, along a row for vertical ones) is at most `thickness`, else 0.
+    static func thinMask(_ image: Raster, level: Float, thickness: Int, acrossRows: Bool) -> Raster {
+        let width = image.width, height = image.height
+        var mask = Raster(width: width, height: height, filledWith: 0)
+        let (lines, length) = acrossRows ? (width, height) : (height, width)
+        image.pixels.withUnsafeBufferPointer { pixels in
+            mask.pixels.withUnsafeMutableBufferPointer { out in
+                for lineIndex in 0..<lines {
+                    func at(_ i: Int) -> Int { acrossRows ? i * width + lineIndex : lineIndex * width + i }
+                    var i = 0
+                    while i < length {
+                        guard pixels[at(i)] > level else { i += 1; continue }
+                        var end = i
+                        while end + 1 < length && pixels[at(end + 1)] > level { end += 1 }
+                        if end - i + 1 <= thickness {
+                            for j in i...end { out[at(j)] = 1 }
+                        }
+                        i = end + 1
+                    }
+                }
+            }
+        }
+        return mask
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GlyphImaging
+import GlyphModel
+import GlyphPipeline
+
+/// Renders pages and measures a page pipeline on them (`glyphprep page-eval`): glyph recall
+/// and precision at IoU ≥ 0.5, reading order, accuracy of the found glyphs, the same letters
+/// cut out and run through a single-letter pipeline, and whether that pipeline answers the
+/// whole page with a prediction.
+public struct PageBench: Sendable {
+    public var renderer: PageRenderer
+    public var page: LoadedPipeline
+    public var single: LoadedPipeline?
+    public var seed: UInt64
+
+    public init(renderer: PageRenderer, page: LoadedPipeline, single: LoadedPipeline?, seed: UInt64) {
+        self.renderer = renderer
+        self.page = page
+        self.single = single
+        self.seed = seed
+    }
+
+    /// Page `index`'s kind: layouts in turn, scans then photos.
+    public static func kind(of index: Int) -> (layout: PageLayout, photo: Bool) {
+        (PageLayout.allCases[index % PageLayout.allCases.count], (index / PageLayout.allCases.count) % 2 == 1)
+    }
+
+    /// One page's outcome.
+    public struct Outcome: Sendable {
+        public var name: String
+        public var kind: String
+        public var score: PageScore
+        public var singleAnswered: Bool?
+        public var singleLetters = 0, singleCorrect = 0
+        public var text: String
+        public var trueText: String
+        /// The page's file bytes (PNG for scans, JPEG for photos) and the true boxes.
+        public var bytes: [UInt8]
+        public var truth: [PageTruth]
+    }
+
+    /// Renders page `index` and measures it.
+    public func evaluate(index: Int) throws -> Outcome {
+        let (layout, photo) = Self.kind(of: index)
+        let rendered = renderer.render(layout: layout, photo: photo, seed: seed, stream: UInt64(index))
+        let bytes = try ImageEncoder.encode(rendered.raster, as: photo ? .jpeg : .png, quality: 88)
+        let name = String(format: "page_%04d.", index) + (photo ? "jpg" : "png")
+        var outcome = Outcome(name: name, kind: "\(layout.rawValue)-\(photo ? "photo" : "scan")", score: PageScore(),
+                              text: "", trueText: rendered.text, bytes: bytes, truth: rendered.glyphs)
+        var records: [ManifestRecord] = []
+        if let processed = try? page.pipeline.processPage(FileBytes(bytes)) {
+            let images = processed.glyphs.compactMap { try? $0.result.get().image }
+            let guesses = (try? page.classifier?.classify(images)) ?? nil
+            var next = 0
+            for (index, glyph) in processed.glyphs.enumerated() {
+                var record = ManifestRecord(input: name, status: .ok, bbox: glyph.sourceBox)
+                record.glyph = index
+                record.line = glyph.glyph.line
+                record.word = glyph.glyph.word
+                if (try? glyph.result.get()) != nil {
+                    record.prediction = guesses?[next].first?.label
+                    next += 1
+                }
+                records.append(record)
+            }
+        }
+        outcome.text = PageText.read(records)
+        outcome.score = PageEvaluation.score(truth: rendered.glyphs, found: records.map { ($0.bbox ?? PixelRect(x: 0, y: 0, width: 0, height: 0), $0.prediction) },
+                                             text: outcome.text, trueText: rendered.text)
+        if let single {
+            measureSingle(single, rendered: rendered, bytes: bytes, outcome: &outcome)
+        }
+        return outcome
+    }
+
+    /// The single-letter pipeline on the whole page, and on each true letter cut out of it.
+    private func measureSingle(_ single: LoadedPipeline, rendered: RenderedPage, bytes: [UInt8], outcome: inout Outcome) {
+        if let (image, context) = try? single.pipeline.process(FileBytes(bytes)) {
+            let classified = single.classifier == nil || ((try? single.classifier?.classify([image])) ?? nil) != nil
+            outcome.singleAnswered = classified && (context.separateLetters ?? 1) <= 1
+        } else {
+            outcome.singleAnswered = false
+        }
+        guard let classifier = single.classifier else { return }
+        let raster = rendered.raster
+        var images: [Raster] = [], labels: [Character] = []
+        for letter in rendered.glyphs {
+            let grow = max(letter.box.width, letter.box.height) / 5
+            let x0 = max(0, letter.box.x - grow), y0 = max(0, letter.box.y - grow)
+            let x1 = min(raster.width, letter.box.x + letter.box.width + grow), y1 = min(raster.height, letter.box.y + letter.box.height + grow)
+            guard x1 > x0, y1 > y0 else { continue }
+            let crop = raster.cropped(to: PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
+            guard let png = try? ImageEncoder.encode(crop), let image = try? single.pipeline.process(FileBytes(png)).image else { continue }
+            images.append(image)
+            labels.append(letter.label)
+        }
+        outcome.singleLetters = rendered.glyphs.count
+        guard let guesses = try? classifier.classify(images) else { return }
+        outcome.singleCorrect = zip(guesses, labels).filter { $0.0.first?.label.lowercased() == String($0.1).lowercased() }.count
+    }
+}
