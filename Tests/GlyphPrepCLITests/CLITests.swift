@@ -282,3 +282,54 @@ final class RunEdgeCaseTests: XCTestCase {
         XCTAssertTrue(empty.stderr.contains("warning: no image files under in"), empty.stderr)
     }
 }
+
+/// Pages of letters through the built binary: page-eval renders them, `run` with page.yaml
+/// splits them, emnist.yaml withholds its prediction.
+final class PageCLITests: XCTestCase {
+    func testRenderedPagesRunThroughPageAndSingleLetterPipelines() throws {
+        let root = CLIEndToEndTests.repositoryRoot
+        let strokes = try TestImagesDirectory.make()
+        let unipen = ".SEGMENT CHARACTER 0 ? \"a\"\n.PEN_DOWN\n 10 20\n 30 40\n 50 20\n 30 0\n 10 20\n.PEN_UP\n"
+            + ".SEGMENT CHARACTER 1 ? \"H\"\n.PEN_DOWN\n 0 0\n 0 100\n.PEN_UP\n.PEN_DOWN\n 0 50\n 60 50\n.PEN_UP\n.PEN_DOWN\n 60 0\n 60 100\n.PEN_UP\n"
+        try Data(unipen.utf8).write(to: strokes.appendingPathComponent("UJIpenchars-w01"))
+        let pages = strokes.appendingPathComponent("pages")
+        let eval = try BuiltBinary.run(["page-eval", "--strokes", strokes.path, "--pages", "3", "--write", pages.path,
+                                        "--page-pipeline", root.appendingPathComponent("pipelines/page.yaml").path,
+                                        "--single-pipeline", root.appendingPathComponent("pipelines/emnist.yaml").path])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertTrue(eval.stdout.contains("recall"), eval.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: pages.appendingPathComponent("truth.jsonl").path))
+        try FileManager.default.removeItem(at: pages.appendingPathComponent("truth.jsonl"))
+
+        let output = strokes.appendingPathComponent("out")
+        let run = try BuiltBinary.run(["run", root.appendingPathComponent("pipelines/page.yaml").path, pages.path, "-o", output.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertFalse(run.stderr.contains("warning"), "page.yaml matches the model's pipeline: \(run.stderr)")
+        let manifest = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8).split(separator: "\n")
+        let objects = try manifest.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertGreaterThan(objects.count, 9, "one line per glyph")
+        XCTAssertTrue(objects.allSatisfy { $0["glyph"] is Int && $0["prediction"] is String && $0["bbox"] is [String: Int] })
+        let text = try String(contentsOf: output.appendingPathComponent("pages.jsonl"), encoding: .utf8)
+        XCTAssertEqual(text.split(separator: "\n").count, 3)
+
+        let single = strokes.appendingPathComponent("single")
+        let emnist = try BuiltBinary.run(["run", root.appendingPathComponent("pipelines/emnist.yaml").path, pages.path, "-o", single.path])
+        XCTAssertEqual(emnist.status, 0, emnist.stderr)
+        let lines = try String(contentsOf: single.appendingPathComponent("manifest.jsonl"), encoding: .utf8).split(separator: "\n")
+        for line in lines {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(object["status"] as? String, "ok")
+            XCTAssertTrue(object["prediction"] is NSNull, "\(line)")
+            XCTAssertEqual(object["reason"] as? String, "several_glyphs")
+            XCTAssertNotNil(object["top"])
+        }
+    }
+}
+
+private enum TestImagesDirectory {
+    static func make() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("glyphprep-pages-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -6,8 +6,8 @@ import GlyphImaging
 /// A pixel can belong to a horizontal line when its vertical run of ink is at most `thickness`
 /// (0.15 letter heights, at least 3) pixels. An 8-connected chain of such pixels at least 2
 /// letter heights wide is a line when a straight band (fitted by least squares, tilted by at
-/// most a tenth) `thickness` wide holds its pixels over 80 % of its width; the band's pixels
-/// are cleared, so thin pieces of a letter touching the line stay. Vertical lines are found
+/// most a tenth, as thick as the line's median) holds its pixels over 80 % of its width; the
+/// band's pixels are cleared, so thin pieces of a letter touching the line stay. Vertical lines are found
 /// the same way, turned (at least 1.4 letter heights tall), then horizontal ones again, so the
 /// crossings of a grid go too. Where a letter crosses a line, its stroke makes the run across
 /// the line thicker and stays.
@@ -47,8 +47,9 @@ enum FrameLines {
         return count
     }
 
-    /// The points within `thickness`/2 + 1 of the straight line fitted to them (least squares,
-    /// refitted once without the points far from the first fit), when that band spans at
+    /// The points within half the line's own thickness (its median count of pixels across) + 1
+    /// of the straight line fitted to them (least squares, refitted once without the points
+    /// far from the first fit), when that band spans at
     /// least 80 % of `length` along the line and tilts by at most a tenth.
     static func straightBand(_ points: [(Double, Double, Int)], thickness: Double, length: Double) -> (pixels: [Int], count: Int, span: Double)? {
         func fit(_ items: [(Double, Double, Int)]) -> (a: Double, b: Double)? {
@@ -63,7 +64,12 @@ enum FrameLines {
         guard let first = fit(points) else { return nil }
         let near = points.filter { abs($0.1 - first.a - first.b * $0.0) <= 2 * thickness }
         guard let line = fit(near), abs(line.b) <= 0.1 else { return nil }
-        let band = points.filter { abs($0.1 - line.a - line.b * $0.0) <= thickness / 2 + 1 }
+        // The line's own thickness: its median number of pixels across, where it runs.
+        var across: [Int: Int] = [:]
+        for point in points where abs(point.1 - line.a - line.b * point.0) <= thickness { across[Int(point.0), default: 0] += 1 }
+        let counts = across.values.sorted()
+        let own = counts.isEmpty ? thickness : Double(counts[counts.count / 2])
+        let band = points.filter { abs($0.1 - line.a - line.b * $0.0) <= own / 2 + 1 }
         guard let low = band.map(\.0).min(), let high = band.map(\.0).max(), high - low + 1 >= 0.8 * length else { return nil }
         return (band.map(\.2), band.count, high - low + 1)
     }

@@ -79,6 +79,9 @@ struct PageSegmenter {
         if ignoreBorder {
             kept = kept.filter { !components[$0].touchesEdge(width: image.width, height: image.height) }
         }
+        if kept.count > 20 * maxGlyphs {  // a brick wall, a page of dust: bound the work of merging
+            kept = Array(kept.sorted { (components[$0].area, -$0) > (components[$1].area, -$1) }.prefix(20 * maxGlyphs)).sorted()
+        }
         let height = Self.letterHeight(kept.map { components[$0] })
         var groups = merged(kept.map { Group(components[$0], label: Int32($0 + 1)) }, height: height)
         groups = groups.filter { group in
