@@ -12,18 +12,18 @@ import GlyphImaging
 /// crossings of a grid go too. Where a letter crosses a line, its stroke makes the run across
 /// the line thicker and stays.
 enum FrameLines {
-    /// `image` without its lines, and how many were cleared.
-    static func erase(_ image: Raster, level: Float, letterHeight: Double) -> (image: Raster, lines: Int) {
+    /// `image` without its lines, and how many horizontal and vertical ones were cleared.
+    static func erase(_ image: Raster, level: Float, letterHeight: Double) -> (image: Raster, horizontal: Int, vertical: Int) {
         let thickness = max(3, Int((0.15 * letterHeight).rounded()))
         var output = image
-        var count = 0
+        var counts = [0, 0]
         // Horizontal lines, vertical ones, then horizontal again: a grid's crossings make both
         // kinds look thick there until the other kind is gone.
         for horizontal in [true, false, true] {
-            count += erasePass(&output, horizontal: horizontal, level: level, thickness: thickness,
-                               minimum: (horizontal ? 2.0 : 1.4) * letterHeight)
+            counts[horizontal ? 0 : 1] += erasePass(&output, horizontal: horizontal, level: level, thickness: thickness,
+                                                    minimum: (horizontal ? 2.0 : 1.4) * letterHeight)
         }
-        return (output, count)
+        return (output, counts[0], counts[1])
     }
 
     /// Clears the lines of one direction; returns how many.

@@ -66,11 +66,13 @@ struct PageSegmenter {
 
     func segment(_ original: Raster) -> PageSegmentation {
         var image = original
+        var boxed = false
         var (labels, components) = Self.label(image, level: level)
         if removeFrames {
             let estimate = Self.letterHeight(components.filter { $0.area >= minArea })
             let erased = FrameLines.erase(image, level: level, letterHeight: estimate)
-            if erased.lines > 0 {
+            boxed = erased.vertical >= 2
+            if erased.horizontal + erased.vertical > 0 {
                 image = erased.image
                 (labels, components) = Self.label(image, level: level)
             }
@@ -93,7 +95,7 @@ struct PageSegmenter {
         if groups.count > maxGlyphs {
             groups = Array(groups.sorted { ($0.area, -$0.minY, -$0.minX) > ($1.area, -$1.minY, -$1.minX) }.prefix(maxGlyphs))
         }
-        let glyphs = ReadingOrder(height: height, wordGap: wordGap).order(groups)
+        let glyphs = ReadingOrder(height: height, wordGap: wordGap, boxed: boxed).order(groups)
         return PageSegmentation(glyphs: glyphs, found: found, letterHeight: height, labels: labels, page: image)
     }
 
@@ -145,8 +147,10 @@ struct PageSegmenter {
     /// The gap between `a` and `b` when they look like parts of one letter, else nil: the union
     /// at most 1.5 letter heights tall and wide, and either boxes overlapping across by half
     /// the narrower one with a vertical gap up to `join` × height (an i's dot, a broken stroke),
-    /// or overlapping vertically by half the shorter one with a horizontal gap up to 0.06 ×
-    /// height (a stroke broken across), or one box mostly inside the other.
+    /// a dot (under 0.4 letter heights) as far above or below with its centre within a quarter
+    /// letter height of the other's sides, or overlapping vertically by half the shorter one with
+    /// a horizontal gap up to 0.06 × height (a stroke broken across), or one box mostly inside
+    /// the other.
     func belong(_ a: Group, _ b: Group, height: Double) -> Int? {
         let unionWidth = max(a.maxX, b.maxX) - min(a.minX, b.minX) + 1
         let unionHeight = max(a.maxY, b.maxY) - min(a.minY, b.minY) + 1
@@ -160,6 +164,13 @@ struct PageSegmenter {
         if Double(overlapX) >= 0.5 * Double(min(a.width, b.width)) && Double(-overlapY) <= join * height {
             return max(0, -overlapY)
         }
+        // A dot (under 0.4 letter heights) above or below a letter, its centre within a quarter
+        // letter height of the letter's sides (a slanted hand puts it off the stem).
+        let (small, large) = a.width * a.height <= b.width * b.height ? (a, b) : (b, a)
+        if Double(max(small.width, small.height)) <= 0.4 * height && Double(-overlapY) <= join * height
+            && small.centerX >= Double(large.minX) - 0.25 * height && small.centerX <= Double(large.maxX) + 0.25 * height {
+            return max(0, -overlapY) + Int(0.1 * height)
+        }
         if Double(overlapY) >= 0.5 * Double(min(a.height, b.height)) && Double(-overlapX) <= 0.06 * height {
             return max(0, -overlapX)
         }
@@ -169,7 +180,8 @@ struct PageSegmenter {
     /// How many letters stand side by side among ink groups with these boxes (one image meant
     /// to hold one letter): the groups merged as on a page, with the tallest as the letter
     /// height, then those at least half that tall and a sixth of the largest's area, counted
-    /// left to right where each starts at least 0.15 letter heights after the previous ends.
+    /// left to right where each starts at least 0.15 letter heights after the previous ends; a
+    /// group at least 2.5 × wider than tall (a cursive word, a row of form boxes) counts 2.
     /// A letter in several pieces stays 1; three letters in a row give 3.
     static func separateLetters(_ boxes: [PixelRect]) -> Int {
         let groups = boxes.map { box -> Group in
@@ -186,7 +198,12 @@ struct PageSegmenter {
         let letters = merged.filter { 2 * $0.height >= height && 6 * $0.area >= largest }.sorted { $0.minX < $1.minX }
         var count = 0
         var end: Int?
-        for letter in letters where end.map({ Double(letter.minX - $0) >= 0.15 * Double(height) }) ?? true {
+        for letter in letters {
+            if 2 * letter.width >= 5 * letter.height {
+                count += 2  // a word in one piece (cursive), or a row of boxes: several letters
+                continue
+            }
+            guard end.map({ Double(letter.minX - $0) >= 0.15 * Double(height) }) ?? true else { continue }
             count += 1
             end = letter.maxX
         }

@@ -8,10 +8,14 @@
 ///
 /// A gap between neighbours in a line starts a word when it is at least `wordGap` letter
 /// heights and at least 1.8 × the typical letter gap: the 30th percentile of the line's gaps
-/// (of all the page's gaps for a line of fewer than four glyphs).
+/// (of all the page's gaps for a line of fewer than four glyphs). On a form (`boxed`: box
+/// edges were erased) the letters' spacing follows the boxes, not the hand: a word starts
+/// after an empty box, where the step between centres is at least 1.6 × the line's median.
 struct ReadingOrder {
     var height: Double
     var wordGap: Double
+    /// The letters stand in the boxes of a form: words are split by empty boxes instead.
+    var boxed = false
 
     func order(_ groups: [Group]) -> [SegmentedGlyph] {
         let lines = self.lines(groups)
@@ -21,9 +25,16 @@ struct ReadingOrder {
         for (lineIndex, line) in lines.enumerated() {
             let letterGap = lineGaps[lineIndex].count >= 3 ? Self.lowGap(lineGaps[lineIndex]) : pageGap
             let breakGap = max(wordGap * height, 1.8 * Double(letterGap))
+            let steps = zip(line, line.dropFirst()).map { groups[$1].centerX - groups[$0].centerX }.sorted()
+            let pitch = steps.isEmpty ? 0 : steps[steps.count / 2]
             var word = 0
             for (position, index) in line.enumerated() {
-                if position > 0 && Double(gap(groups[line[position - 1]], groups[index])) >= breakGap { word += 1 }
+                if position > 0 {
+                    let previous = groups[line[position - 1]]
+                    let isBreak = boxed ? steps.count >= 2 && groups[index].centerX - previous.centerX >= 1.6 * pitch
+                        : Double(gap(previous, groups[index])) >= breakGap
+                    if isBreak { word += 1 }
+                }
                 let group = groups[index]
                 glyphs.append(SegmentedGlyph(box: group.box, line: lineIndex, word: word,
                                              wide: Double(group.width) > 1.8 * height, components: group.labels))
