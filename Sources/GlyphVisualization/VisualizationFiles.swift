@@ -25,6 +25,20 @@ extension PreviewRenderer {
     }
 }
 
+extension PageOverlay {
+    /// The overlay of every page file in `files`, in order.
+    public func render(files: [String]) throws -> Canvas {
+        var inputs: [PreviewInput] = []
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw VisualizationError("cannot read \(path)")
+            }
+            inputs.append(PreviewInput(name: path, data: [UInt8](data)))
+        }
+        return try render(inputs)
+    }
+}
+
 extension ContactSheet {
     /// The sheet of the records of `outputDirectory/manifest.jsonl` that `query` selects.
     public func render(outputDirectory: String, query: RecordQuery = RecordQuery()) throws -> Canvas {

@@ -312,6 +312,13 @@ final class PageCLITests: XCTestCase {
         let text = try String(contentsOf: output.appendingPathComponent("pages.jsonl"), encoding: .utf8)
         XCTAssertEqual(text.split(separator: "\n").count, 3)
 
+        let firstPage = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: pages.path).sorted().first)
+        let overlay = strokes.appendingPathComponent("overlay.png")
+        let preview = try BuiltBinary.run(["preview", root.appendingPathComponent("pipelines/page.yaml").path,
+                                           pages.appendingPathComponent(firstPage).path, "-o", overlay.path])
+        XCTAssertEqual(preview.status, 0, preview.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: overlay.path))
+
         let single = strokes.appendingPathComponent("single")
         let emnist = try BuiltBinary.run(["run", root.appendingPathComponent("pipelines/emnist.yaml").path, pages.path, "-o", single.path])
         XCTAssertEqual(emnist.status, 0, emnist.stderr)

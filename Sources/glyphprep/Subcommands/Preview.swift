@@ -5,7 +5,8 @@ import GlyphVisualization
 extension GlyphPrepCommand {
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Draw every stage's output for a few scans, one row per scan, as a PNG.")
+            abstract: "Draw every stage's output for a few scans, one row per scan, as a PNG.",
+            discussion: "With a page pipeline (a segment stage), draws each page with its glyphs' boxes numbered in reading order, their predictions and the text read.")
 
         @OptionGroup var pipelineFile: PipelineFile
 
@@ -34,6 +35,14 @@ extension GlyphPrepCommand {
             let classifier = try model.map { try loadClassifier($0) } ?? loaded.classifier
             if activations && classifier == nil {
                 throw ValidationError("--activations needs a model: --model, or a pipeline ending in classify")
+            }
+            if loaded.pipeline.isSegmented {  // a page pipeline: the pages with their numbered boxes
+                do {
+                    try PageOverlay(pipeline: loaded.pipeline, classifier: classifier).render(files: images).writePNG(to: output)
+                } catch {
+                    throw commandFailure(error)
+                }
+                return
             }
             let renderer = PreviewRenderer(pipeline: loaded.pipeline, classifier: classifier,
                                            activationSource: activations ? classifier : nil, panelHeight: panelHeight)
