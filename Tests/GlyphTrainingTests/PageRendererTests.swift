@@ -5,9 +5,15 @@ import XCTest
 @testable import GlyphImaging
 
 final class PageRendererTests: XCTestCase {
-    /// Letters of two writers: an a and a Q each (the parser test's file).
+    /// Pen strokes of an o, an H (three strokes), an i (stem and dot) and an x (two crossing strokes).
+    static let unipen = ".SEGMENT CHARACTER 0 ? \"o\"\n.PEN_DOWN\n 30 0\n 55 15\n 60 50\n 40 80\n 15 75\n 0 40\n 10 10\n 30 0\n.PEN_UP\n"
+        + ".SEGMENT CHARACTER 1 ? \"H\"\n.PEN_DOWN\n 0 0\n 0 100\n.PEN_UP\n.PEN_DOWN\n 0 50\n 60 50\n.PEN_UP\n.PEN_DOWN\n 60 0\n 60 100\n.PEN_UP\n"
+        + ".SEGMENT CHARACTER 2 ? \"i\"\n.PEN_DOWN\n 10 0\n 11 2\n.PEN_UP\n.PEN_DOWN\n 10 25\n 10 100\n.PEN_UP\n"
+        + ".SEGMENT CHARACTER 3 ? \"x\"\n.PEN_DOWN\n 0 0\n 70 90\n.PEN_UP\n.PEN_DOWN\n 70 0\n 0 90\n.PEN_UP\n"
+
+    /// The four letters by two writers.
     func samples() throws -> [StrokeSample] {
-        try UnipenParser.parse(SynthesisTests.unipen, writer: "w01") + UnipenParser.parse(SynthesisTests.unipen, writer: "w02")
+        try UnipenParser.parse(Self.unipen, writer: "w01") + UnipenParser.parse(Self.unipen, writer: "w02")
     }
 
     /// A page pipeline without a model.
