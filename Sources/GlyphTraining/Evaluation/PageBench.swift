@@ -5,7 +5,7 @@ import GlyphPipeline
 
 /// Renders pages and measures a page pipeline on them (`glyphprep page-eval`): glyph recall
 /// and precision at IoU ≥ 0.5, reading order, accuracy of the found glyphs, the same letters
-/// cut out and run through a single-letter pipeline, and whether that pipeline answers the
+/// alone (`alone`) through a single-letter pipeline, and whether that pipeline answers the
 /// whole page with a prediction.
 public struct PageBench: Sendable {
     public var renderer: PageRenderer
@@ -73,6 +73,24 @@ public struct PageBench: Sendable {
         return outcome
     }
 
+    /// The letter in `box` as a photo of it alone: the box grown by its larger side on every
+    /// side (clipped to the page), everything but the box (+ 3 px) painted the paper's median.
+    static func alone(_ box: PixelRect, in page: Raster) -> Raster {
+        let grow = max(box.width, box.height)
+        let x0 = max(0, box.x - grow), y0 = max(0, box.y - grow)
+        let x1 = min(page.width, box.x + box.width + grow), y1 = min(page.height, box.y + box.height + grow)
+        var crop = page.cropped(to: PixelRect(x: x0, y: y0, width: max(1, x1 - x0), height: max(1, y1 - y0)))
+        func inside(_ x: Int, _ y: Int) -> Bool {
+            x + x0 >= box.x - 3 && x + x0 < box.x + box.width + 3 && y + y0 >= box.y - 3 && y + y0 < box.y + box.height + 3
+        }
+        var paper: [Float] = []
+        for y in 0..<crop.height { for x in 0..<crop.width where !inside(x, y) { paper.append(crop[x, y]) } }
+        paper.sort()
+        let level = paper.isEmpty ? 255 : paper[paper.count / 2]
+        for y in 0..<crop.height { for x in 0..<crop.width where !inside(x, y) { crop[x, y] = level } }
+        return crop
+    }
+
     /// The single-letter pipeline on the whole page, and on each true letter cut out of it.
     private func measureSingle(_ single: LoadedPipeline, rendered: RenderedPage, bytes: [UInt8], outcome: inout Outcome) {
         if let (image, context) = try? single.pipeline.process(FileBytes(bytes)) {
@@ -85,12 +103,8 @@ public struct PageBench: Sendable {
         let raster = rendered.raster
         var images: [Raster] = [], labels: [Character] = []
         for letter in rendered.glyphs {
-            let grow = max(letter.box.width, letter.box.height) / 5
-            let x0 = max(0, letter.box.x - grow), y0 = max(0, letter.box.y - grow)
-            let x1 = min(raster.width, letter.box.x + letter.box.width + grow), y1 = min(raster.height, letter.box.y + letter.box.height + grow)
-            guard x1 > x0, y1 > y0 else { continue }
-            let crop = raster.cropped(to: PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
-            guard let png = try? ImageEncoder.encode(crop), let image = try? single.pipeline.process(FileBytes(png)).image else { continue }
+            guard let png = try? ImageEncoder.encode(Self.alone(letter.box, in: raster)),
+                  let image = try? single.pipeline.process(FileBytes(png)).image else { continue }
             images.append(image)
             labels.append(letter.label)
         }
