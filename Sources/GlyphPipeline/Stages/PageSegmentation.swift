@@ -70,14 +70,16 @@ struct PageSegmenter {
         var (labels, components) = Self.label(image, level: level)
         if removeFrames {
             let estimate = Self.letterHeight(components.filter { $0.area >= minArea })
-            let erased = FrameLines.erase(image, level: level, letterHeight: estimate)
+            // Printed lines are often fainter than the ink: they are traced at half its level.
+            let erased = FrameLines.erase(image, level: level / 2, letterHeight: estimate)
             boxed = erased.vertical >= 2
             if erased.horizontal + erased.vertical > 0 {
                 image = erased.image
                 (labels, components) = Self.label(image, level: level)
             }
         }
-        var kept = components.indices.filter { components[$0].area >= minArea }
+        // Pieces down to a quarter of min_area may still be the dot of an i; alone they go (below).
+        var kept = components.indices.filter { components[$0].area >= max(1, minArea / 4) }
         if ignoreBorder {
             kept = kept.filter { !components[$0].touchesEdge(width: image.width, height: image.height) }
         }
@@ -87,6 +89,7 @@ struct PageSegmenter {
         let height = Self.letterHeight(kept.map { components[$0] })
         var groups = merged(kept.map { Group(components[$0], label: Int32($0 + 1)) }, height: height)
         groups = groups.filter { group in
+            guard group.area >= minArea else { return false }
             let speck = Double(max(group.width, group.height)) < 0.25 * height
             let huge = Double(group.height) > 3 * height || Double(group.width) > 8 * height
             return !speck && !huge

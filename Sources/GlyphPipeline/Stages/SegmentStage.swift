@@ -8,7 +8,8 @@ import GlyphImaging
 /// forms (a letter touching its box stays), ruling, underlines (see `FrameLines`).
 ///
 /// Ink is pixels above `threshold` × 255 in 8-connected components; components smaller than
-/// `min_area`, or (with `ignore_border`) touching the image edge, are left out. The letter
+/// a quarter of `min_area`, or (with `ignore_border`) touching the image edge, are left out,
+/// and groups still under `min_area` once merged. The letter
 /// height is the median height of the letter-sized components. Components that belong to one
 /// letter are merged: boxes overlapping across by half the narrower one and at most `join`
 /// letter heights apart vertically (the dot of an i or j, a broken stroke), side by side with
@@ -41,7 +42,7 @@ public struct SegmentStage: PipelineStage {
     public var threshold: Double = 0.35
     public var minArea: Int = 16
     public var maxGlyphs: Int = 200
-    public var join: Double = 0.45
+    public var join: Double = 0.6
     public var wordGap: Double = 0.8
     public var margin: Double = 0.15
     public var ignoreBorder = true

@@ -64,7 +64,7 @@ public struct PageEvaluationTotals: Sendable {
     public struct Tally: Sendable {
         public var pages = 0, truth = 0, found = 0, matched = 0, orderExact = 0, correct = 0, textExact = 0
         /// Pages through the single-letter pipeline answered with a prediction.
-        public var singleAnswered = 0
+        public var singleAnswered = 0, singlePages = 0
         /// True letters cut from the page and run through the single-letter pipeline: how many, how many right.
         public var singleLetters = 0, singleCorrect = 0
 
@@ -87,7 +87,7 @@ public struct PageEvaluationTotals: Sendable {
              "order exact \(Self.percent(orderExact, pages))", "text exact \(Self.percent(textExact, pages))",
              "accuracy \(Self.percent(correct, matched))",
              "single-letter route \(Self.percent(singleCorrect, singleLetters))",
-             "single pipeline answered \(Self.percent(singleAnswered, pages))"].joined(separator: "  ")
+             "single pipeline answered \(Self.percent(singleAnswered, singlePages))"].joined(separator: "  ")
         }
     }
 
@@ -100,11 +100,13 @@ public struct PageEvaluationTotals: Sendable {
         for key in [kind] {
             byKind[key, default: Tally()].add(score)
             if singleAnswered == true { byKind[key, default: Tally()].singleAnswered += 1 }
+            if singleAnswered != nil { byKind[key, default: Tally()].singlePages += 1 }
             byKind[key, default: Tally()].singleLetters += singleLetters
             byKind[key, default: Tally()].singleCorrect += singleCorrect
         }
         all.add(score)
         if singleAnswered == true { all.singleAnswered += 1 }
+        if singleAnswered != nil { all.singlePages += 1 }
         all.singleLetters += singleLetters
         all.singleCorrect += singleCorrect
     }
