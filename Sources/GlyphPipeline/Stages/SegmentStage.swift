@@ -30,7 +30,7 @@ public struct SegmentStage: PipelineStage {
     public static let summary = "split a page into letters in reading order; later stages run once per glyph"
     public static let parameters: [StageParameter<Self>] = [
         .number("threshold", \.threshold, in: 0...1, unit: "fraction", "ink is brighter than threshold × 255"),
-        .number("min_area", \.minArea, in: 1...Int(Int32.max), unit: "pixels", "ink components smaller than this are specks"),
+        .number("min_area", \.minArea, in: 1...Int(Int32.max), unit: "pixels", "glyphs smaller than this are specks (pieces down to a quarter of it may join a letter: a fine i dot)"),
         .number("max_glyphs", \.maxGlyphs, in: 1...10_000, "at most this many glyphs per page (the largest are kept; the manifest says so)"),
         .number("join", \.join, in: 0...1.5, unit: "letter heights", "largest vertical gap between parts of one letter (the dot of an i)"),
         .number("word_gap", \.wordGap, in: 0...10, unit: "letter heights", "smallest gap between words"),
