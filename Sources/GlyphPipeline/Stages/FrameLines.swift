@@ -8,7 +8,8 @@ import GlyphImaging
 /// letter heights wide is a line when a straight band (fitted by least squares, tilted by at
 /// most a tenth, as thick as the line's median) holds its pixels over 80 % of its width; the
 /// band's pixels are cleared, so thin pieces of a letter touching the line stay. Vertical lines are found
-/// the same way, turned (at least 1.4 letter heights tall), then horizontal ones again, so the
+/// the same way, turned (at least 1.4 letter heights tall, or 1.15 with a horizontal line across
+/// both ends: the edges of boxes barely taller than their letters), then horizontal ones again, so the
 /// crossings of a grid go too. Where a letter crosses a line, its stroke makes the run across
 /// the line thicker and stays.
 enum FrameLines {
@@ -21,13 +22,16 @@ enum FrameLines {
         // kinds look thick there until the other kind is gone.
         for horizontal in [true, false, true] {
             counts[horizontal ? 0 : 1] += erasePass(&output, horizontal: horizontal, level: level, thickness: thickness,
-                                                    minimum: (horizontal ? 2.0 : 1.4) * letterHeight)
+                                                    letterHeight: letterHeight)
         }
         return (output, counts[0], counts[1])
     }
 
     /// Clears the lines of one direction; returns how many.
-    private static func erasePass(_ image: inout Raster, horizontal: Bool, level: Float, thickness: Int, minimum: Double) -> Int {
+    private static func erasePass(_ image: inout Raster, horizontal: Bool, level: Float, thickness: Int, letterHeight: Double) -> Int {
+        // Vertical box edges of boxes barely taller than their letters count from 1.15 letter
+        // heights when both ends meet a horizontal line (a tall l does not).
+        let minimum = (horizontal ? 2.0 : 1.15) * letterHeight
         let mask = thinMask(image, level: level, thickness: thickness, acrossRows: horizontal)
         let (labels, groups) = PageSegmenter.label(mask, level: 0.5)
         var count = 0
@@ -41,10 +45,32 @@ enum FrameLines {
             }
             guard let band = straightBand(points, thickness: Double(thickness), length: Double(horizontal ? group.width : group.height)),
                   Double(band.count) >= 0.6 * Double(points.count) || Double(band.span) >= minimum else { continue }
+            if !horizontal && Double(group.height) < 1.4 * letterHeight {
+                let x = Int((points.reduce(0) { $0 + $1.1 } / Double(points.count)).rounded())
+                let run = Int(0.5 * letterHeight)
+                guard meetsCrossbar(image, x: x, from: group.minY, step: -1, reach: 2 * thickness, run: run, level: level),
+                      meetsCrossbar(image, x: x, from: group.maxY, step: 1, reach: 2 * thickness, run: run, level: level) else { continue }
+            }
             for index in band.pixels { image.pixels[index] = 0 }
             count += 1
         }
         return count
+    }
+
+    /// Whether, going from row `from` by `step` up to `reach` rows, column `x` (± 2) meets ink
+    /// whose horizontal run is at least `run` long: a horizontal line across the end.
+    static func meetsCrossbar(_ image: Raster, x: Int, from: Int, step: Int, reach: Int, run: Int, level: Float) -> Bool {
+        for distance in 1...max(1, reach) {
+            let y = from + step * distance
+            guard y >= 0 && y < image.height else { return false }
+            for start in max(0, x - 2)...min(image.width - 1, x + 2) where image[start, y] > level {
+                var left = start, right = start
+                while left > 0 && image[left - 1, y] > level { left -= 1 }
+                while right < image.width - 1 && image[right + 1, y] > level { right += 1 }
+                if right - left + 1 >= run { return true }
+            }
+        }
+        return false
     }
 
     /// The points within half the line's own thickness (its median count of pixels across) + 1
