@@ -51,7 +51,7 @@ public struct PageOverlay: Sendable {
                 record.line = glyph.glyph.line
                 record.word = glyph.glyph.word
                 if (try? glyph.result.get()) != nil {
-                    record.prediction = guesses?[next].first?.label
+                    record.prediction = guesses.flatMap { next < $0.count ? $0[next].first?.label : nil }
                     next += 1
                 }
                 records.append(record)
