@@ -43,7 +43,7 @@ public enum AtomicFile {
 
     /// A hidden, unique name in the same folder as `path`, so the final rename stays on one
     /// file system.
-    static func temporaryPath(beside path: String) -> String {
+    public static func temporaryPath(beside path: String) -> String {
         directory(of: path) + "/." + (path as NSString).lastPathComponent
             + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }

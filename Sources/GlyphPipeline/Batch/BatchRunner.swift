@@ -36,11 +36,11 @@ public struct BatchRunner: Sendable {
         var walker = try InputWalker(root: input)
         var exhausted = false
         while !exhausted {
-            if stop.isStopped && state.known.isEmpty { break }
+            if stop.isStopped && state.known?.isExhausted ?? true { break }
             let items = nextRound(from: &walker, exhausted: &exhausted, state: &state, stop: stop)
-            let pending = items.compactMap { item -> InputFile? in if case .pending(let file) = item { file } else { nil } }
+            let pending = items.compactMap { item -> InputFile? in if case .pending(let file, _) = item { file } else { nil } }
             let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop)
-            let text = Self.manifestText(items, processed: processed, known: state.known, summary: &summary)
+            let text = Self.manifestText(items, processed: processed, summary: &summary)
             if !text.isEmpty { try manifest.write(contentsOf: Data(text.utf8)) }
             progress?(BatchProgress(done: summary.total, total: total, seconds: Date().timeIntervalSince(started)))
         }
@@ -62,7 +62,8 @@ public struct BatchRunner: Sendable {
         let output: String
         let layout: RunLayout
         let info: RunInfo
-        let known: [String: ManifestReader.Line]
+        /// The earlier run's lines when resuming, read alongside the walk.
+        var known: EarlierLines?
         var temporaries: StaleTemporaries
     }
 
@@ -76,15 +77,10 @@ public struct BatchRunner: Sendable {
 
         let layout = RunLayout(directory: output, shard: options.shard)
         let info = RunInfo(pipeline: pipeline, input: input, shard: options.shard)
-        let known = options.resume ? try resumableLines(layout: layout, info: info) : [:]
+        let known = options.resume ? try resumableLines(layout: layout, info: info) : nil
         var temporaries = StaleTemporaries(root: output)
         for name in [layout.previous, layout.runInfo] { temporaries.remove(for: (name as NSString).lastPathComponent) }
-        if known.isEmpty {
-            unlink(layout.previous)
-        } else {
-            let lines = known.values.map(\.text).sorted().map { $0 + "\n" }.joined()
-            try AtomicFile.write(Array(lines.utf8), to: layout.previous)
-        }
+        if known == nil { unlink(layout.previous) }
         unlink(layout.partial)
         try AtomicFile.write(Array(info.json.utf8), to: layout.runInfo)
         return RunState(output: output, layout: layout, info: info, known: known, temporaries: temporaries)
@@ -103,12 +99,13 @@ public struct BatchRunner: Sendable {
             }
             guard belongs(file) else { continue }
             state.temporaries.remove(for: file.outputRelativePath)
-            if let line = reusableLine(for: file, known: state.known, output: state.output) {
+            let earlier = state.known?.line(for: file.relativePath)
+            if let line = reusableLine(for: file, earlier: earlier, output: state.output) {
                 items.append(.kept(line))
             } else if !stop.isStopped {
-                items.append(.pending(file))
+                items.append(.pending(file, earlier: earlier))
                 pending += 1
-            } else if let line = state.known[file.relativePath], line.status == .error {
+            } else if let line = earlier, line.status == .error {
                 items.append(.kept(line))
             }
         }
@@ -117,8 +114,7 @@ public struct BatchRunner: Sendable {
 
     /// The round's manifest lines in walk order, counted into `summary`. A file skipped after a
     /// stop keeps its earlier failure line, if it had one.
-    private static func manifestText(_ items: [RoundItem], processed: [ManifestRecord], known: [String: ManifestReader.Line],
-                                     summary: inout BatchSummary) -> String {
+    private static func manifestText(_ items: [RoundItem], processed: [ManifestRecord], summary: inout BatchSummary) -> String {
         let records = Dictionary(processed.map { ($0.input, $0) }, uniquingKeysWith: { first, _ in first })
         var text = ""
         for item in items {
@@ -128,12 +124,12 @@ public struct BatchRunner: Sendable {
                 summary.total += 1
                 summary.reused += 1
                 if line.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
-            case .pending(let file):
+            case .pending(let file, let earlier):
                 if let record = records[file.relativePath] {
                     text += record.jsonLine + "\n"
                     summary.total += 1
                     if record.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
-                } else if let line = known[file.relativePath], line.status == .error {
+                } else if let line = earlier, line.status == .error {
                     text += line.text + "\n"
                     summary.total += 1
                     summary.failed += 1
@@ -143,33 +139,53 @@ public struct BatchRunner: Sendable {
         return text
     }
 
-    /// A file of one round: an earlier result kept, or a file to process.
+    /// A file of one round: an earlier result kept, or a file to process (with its earlier
+    /// line, if any).
     private enum RoundItem {
         case kept(ManifestReader.Line)
-        case pending(InputFile)
+        case pending(InputFile, earlier: ManifestReader.Line?)
     }
 
     private func belongs(_ file: InputFile) -> Bool {
         options.shard?.contains(file.relativePath) ?? true
     }
 
-    /// The earlier lines a resumed run may reuse; refuses when the pipeline changed.
-    func resumableLines(layout: RunLayout, info: RunInfo) throws -> [String: ManifestReader.Line] {
-        let known = ManifestReader.known(in: layout)
-        guard !known.isEmpty, !options.force else { return known }
+    /// The earlier lines a resumed run may reuse, combined into `layout.previous` (nil when
+    /// there are none); refuses when the pipeline changed.
+    func resumableLines(layout: RunLayout, info: RunInfo) throws -> EarlierLines? {
+        let combined = try EarlierLines.combine(layout: layout)
+        do {
+            guard combined.lines > 0 else {
+                unlink(combined.path)
+                return nil
+            }
+            if !options.force { try checkResumable(layout: layout, info: info) }
+        } catch {
+            unlink(combined.path)
+            throw error
+        }
+        guard rename(combined.path, layout.previous) == 0 else {
+            let failure = POSIXFailure(operation: "rename \(combined.path) to \(layout.previous)")
+            unlink(combined.path)
+            throw BatchError(message: "\(failure)")
+        }
+        return EarlierLines(path: layout.previous)
+    }
+
+    /// Refuses to resume when the earlier run's pipeline is unknown or differs.
+    private func checkResumable(layout: RunLayout, info: RunInfo) throws {
         guard let earlier = try RunInfo.load(layout.runInfo) else {
             throw BatchError(message: "cannot resume in \(layout.directory): \(layout.runInfo) is missing, so the earlier run's pipeline is unknown (use --force to reuse its outputs anyway)")
         }
         guard earlier.pipelineSHA256 == info.pipelineSHA256 else {
             throw BatchError(message: "cannot resume in \(layout.directory): the pipeline changed (earlier run: '\(earlier.pipelineName)' sha256 \(earlier.pipelineSHA256); now: '\(info.pipelineName)' sha256 \(info.pipelineSHA256)); use --force to resume anyway, or run without --resume to start over")
         }
-        return known
     }
 
     /// The earlier line of `file` when it can stand: an `ok` line whose output is intact, or
     /// a failure when failures are not retried.
-    func reusableLine(for file: InputFile, known: [String: ManifestReader.Line], output: String) -> ManifestReader.Line? {
-        guard let line = known[file.relativePath] else { return nil }
+    func reusableLine(for file: InputFile, earlier: ManifestReader.Line?, output: String) -> ManifestReader.Line? {
+        guard let line = earlier else { return nil }
         switch line.status {
         case .ok:
             guard line.output == file.outputRelativePath,

@@ -79,34 +79,13 @@ public enum ManifestReader {
     }
 
     /// The complete, valid lines of `path` (none when it is missing). A torn last line (no
-    /// newline, or not a JSON object with `input` and `status`) is dropped.
+    /// newline) and lines that are not a JSON object with `input` and `status` are dropped.
+    /// Holds the whole file's lines: streaming readers use `ManifestStream`.
     public static func lines(at path: String) -> [Line] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let stream = ManifestStream(path: path)
         var result: [Line] = []
-        var start = data.startIndex
-        while let newline = data[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            if let line = parse(data[start..<newline]) { result.append(line) }
-            start = newline + 1
-        }
+        while let line = stream.next() { result.append(line) }
         return result
-    }
-
-    static func parse(_ bytes: Data) -> Line? {
-        guard let object = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any],
-              let input = object["input"] as? String,
-              let status = (object["status"] as? String).flatMap(ManifestRecord.Status.init(rawValue:)),
-              let text = String(data: bytes, encoding: .utf8) else { return nil }
-        return Line(input: input, status: status, output: object["output"] as? String, text: text)
-    }
-
-    /// What earlier runs recorded in `layout`, newest wins: the final manifest, then the
-    /// previous state of an unfinished resume, then the partial manifest of an unfinished run.
-    public static func known(in layout: RunLayout) -> [String: Line] {
-        var known: [String: Line] = [:]
-        for path in [layout.manifest, layout.previous, layout.partial] {
-            for line in lines(at: path) { known[line.input] = line }
-        }
-        return known
     }
 }
 

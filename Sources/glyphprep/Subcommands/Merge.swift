@@ -22,8 +22,11 @@ extension GlyphPrepCommand {
             if !report.unfinishedShards.isEmpty {
                 lines.append("shards without a finished manifest: \(report.unfinishedShards.map(String.init).joined(separator: ", "))")
             }
+            if !report.sortedShards.isEmpty {
+                lines.append("shard manifests not in input order, sorted first: \(report.sortedShards.map(String.init).joined(separator: ", "))")
+            }
             for (what, files) in [("missing", report.missing), ("duplicated", report.duplicated), ("not in the input", report.unexpected)] where !files.isEmpty {
-                lines.append("\(files.count) files \(what): " + files.prefix(20).joined(separator: ", ") + (files.count > 20 ? ", …" : ""))
+                lines.append("\(files.count) files \(what): " + files.first.prefix(20).joined(separator: ", ") + (files.count > 20 ? ", …" : ""))
             }
             lines += report.notes
             lines.append(report.isComplete
