@@ -1,7 +1,8 @@
 /// Reads one manifest line without Foundation's JSON parser (which costs more than the rest
 /// of a 10-million-line merge): checks that the line is one valid JSON object and takes out
 /// `input`, `status` and `output`. Accepts and rejects what `JSONSerialization` does for the
-/// lines glyphprep writes and for torn or garbled ones; a duplicated key keeps its last value.
+/// lines glyphprep writes and for torn or garbled ones (like it, it allows a trailing comma in
+/// objects and arrays); a duplicated key keeps its last value.
 struct ManifestLineParser {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
@@ -44,6 +45,8 @@ struct ManifestLineParser {
                 skipSpace()
                 if take(UInt8(ascii: "}")) { break }
                 guard take(UInt8(ascii: ",")) else { return nil }
+                skipSpace()
+                if take(UInt8(ascii: "}")) { break }  // a trailing comma, as JSONSerialization allows
             }
         }
         skipSpace()
@@ -156,6 +159,8 @@ struct ManifestLineParser {
                 skipSpace()
                 if take(close) { return true }
                 guard take(UInt8(ascii: ",")) else { return false }
+                skipSpace()
+                if take(close) { return true }
             }
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
