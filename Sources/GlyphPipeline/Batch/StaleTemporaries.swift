@@ -2,7 +2,8 @@ import Foundation
 
 /// Temporary files left by a killed run (`.name.tmp-PID-RANDOM`), removed when the file they
 /// were meant for comes up again. Each output directory is listed once, before this run writes
-/// into it.
+/// into it. Files come in walk order (depth first), so only the listings of the directories on
+/// the current path are kept: memory does not grow with the number of directories.
 struct StaleTemporaries {
     let root: String
     private var byDirectory: [String: [String: [String]]] = [:]
@@ -15,6 +16,7 @@ struct StaleTemporaries {
         let directory = (outputRelative as NSString).deletingLastPathComponent
         let name = (outputRelative as NSString).lastPathComponent
         if byDirectory[directory] == nil {
+            byDirectory = byDirectory.filter { key, _ in key.isEmpty || directory.hasPrefix(key + "/") }
             var found: [String: [String]] = [:]
             let path = directory.isEmpty ? root : root + "/" + directory
             for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where entry.hasPrefix(".") {
