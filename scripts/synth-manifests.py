@@ -8,7 +8,9 @@
 - INPUT: FILES input names in directories of PER_DIR (`d0000/s0000.png`, …): the first
   directory holds PER_DIR tiny valid 28x28 PNGs, every other one is `cp -al` of it (hard links;
   ext4 allows 65000 per inode), so 10 million names cost directory entries, not inodes or data.
-  Skipped with --no-tree when INPUT already holds them.
+  Skipped with --no-tree when INPUT already holds them. With --bind, d0001… are left empty
+  for `mount --bind d0000 dNNNN` in a private mount namespace (scripts/bench-stream.sh): the
+  same names without 10 million link() calls (an hour or more on a loaded 2-core machine).
 - MERGE_DIR: `manifest-I-of-N.jsonl` and `run-I-of-N.json` as N shards of `glyphprep run
   --shard I/N` would have left them (each file in the shard its path hashes to, FNV-1a 64), plus
   `expected-manifest.jsonl`: every line in walk order, what `glyphprep merge` must write.
@@ -31,8 +33,7 @@ import zlib
 FNV_OFFSET, FNV_PRIME, MASK = 0xcbf29ce484222325, 0x100000001b3, (1 << 64) - 1
 
 
-def fnv1a64(data):
-    h = FNV_OFFSET
+def fnv1a64(data, h=FNV_OFFSET):
     for byte in data:
         h = ((h ^ byte) * FNV_PRIME) & MASK
     return h
@@ -67,7 +68,7 @@ def line(n, path, output, error):
                50 + n % 300, 60 + n % 250, a, a, 900000 + n % 99999, b, n % 90000, c, n % 9000))
 
 
-def make_tree(root, files, per_dir):
+def make_tree(root, files, per_dir, bind):
     width = len(str(per_dir - 1))
     first = os.path.join(root, "d0000")
     os.makedirs(first, exist_ok=True)
@@ -76,7 +77,10 @@ def make_tree(root, files, per_dir):
         with open(os.path.join(first, "s%0*d.png" % (width, n)), "wb") as f:
             f.write(image)
     for d in range(1, files // per_dir):
-        subprocess.run(["cp", "-al", first, os.path.join(root, "d%04d" % d)], check=True)
+        if bind:
+            os.makedirs(os.path.join(root, "d%04d" % d), exist_ok=True)
+        else:
+            subprocess.run(["cp", "-al", first, os.path.join(root, "d%04d" % d)], check=True)
 
 
 def run_info(pipeline, input_dir, shard):
@@ -102,6 +106,8 @@ def main():
     parser.add_argument("--pipeline", default="pipelines/emnist.yaml")
     parser.add_argument("--input", required=True)
     parser.add_argument("--no-tree", action="store_true", help="INPUT already holds the names")
+    parser.add_argument("--bind", action="store_true",
+                        help="make d0001… empty, to bind-mount d0000 on each (scripts/bench-stream.sh)")
     parser.add_argument("--merge-dir")
     parser.add_argument("--resume-dir")
     args = parser.parse_args()
@@ -109,7 +115,7 @@ def main():
     if args.files % args.per_dir:
         parser.error("--files must be a multiple of --per-dir")
     if not args.no_tree:
-        make_tree(args.input, args.files, args.per_dir)
+        make_tree(args.input, args.files, args.per_dir, args.bind)
     shards, expected, full = [], None, None
     if args.merge_dir:
         os.makedirs(args.merge_dir, exist_ok=True)
@@ -133,7 +139,9 @@ def main():
         ok = line(n, path, output, False) + "\n"
         if shards:
             text = line(n, path, output, True) + "\n" if period and n % period == period - 1 else ok
-            shards[fnv1a64(path.encode()) % args.shards].write(text)
+            if n % args.per_dir == 0:
+                prefix = fnv1a64(path[:6].encode())
+            shards[fnv1a64(path[6:].encode(), prefix) % args.shards].write(text)
             expected.write(text)
         if full:
             full.write(ok)
