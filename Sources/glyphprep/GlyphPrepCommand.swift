@@ -15,16 +15,24 @@ struct GlyphPrepCommand: ParsableCommand {
         subcommands: [Run.self, Merge.self, Validate.self, Stages.self, Preview.self, Sheet.self, Report.self, Synth.self, Classify.self, Train.self, Eval.self]
     )
 
-    /// As ArgumentParser's, but a file-system error of any subcommand is reported as
-    /// "path: reason" with the usage status, instead of as Foundation's raw NSError text.
+    /// As ArgumentParser's, but only a mistake in the command line is followed by usage text:
+    /// an error while the command runs is reported as "Error: …" (a file-system error as
+    /// "path: reason", not Foundation's raw text) with the usage status.
     static func main() {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let error as CocoaError {
-            exit(withError: commandFailure(error))
+            command = try parseAsRoot()
         } catch {
             exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch {
+            exit(withError: commandFailure(error))
         }
     }
 }

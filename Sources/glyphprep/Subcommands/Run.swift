@@ -27,7 +27,8 @@ extension GlyphPrepCommand {
                 let runner = BatchRunner(pipeline: loaded.pipeline, classifier: loaded.classifier, options: try runOptions.batchOptions())
                 let line = runOptions.progress ? ProgressLine() : nil
                 defer { line?.finish() }
-                summary = try runner.run(input: input, output: runOptions.output, stop: stop, progress: line.map { line in { line.draw($0) } })
+                let report: (@Sendable (BatchProgress) -> Void)? = line.map { line in { @Sendable progress in line.draw(progress) } }
+                summary = try runner.run(input: input, output: runOptions.output, stop: stop, progress: report)
             } catch let error as ValidationError {
                 throw error
             } catch {
@@ -63,6 +64,9 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Keep the results of an earlier run in the output directory: only new, failed and damaged files are processed.")
     var resume = false
 
+    @Flag(help: "Replace an earlier run in the output directory: remove everything in it first (a directory that holds no glyphprep run is never emptied).")
+    var overwrite = false
+
     @Option(help: "With --resume, process files again whose earlier attempt failed.")
     var retryFailed = true
 
@@ -76,6 +80,7 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         guard jobs >= 1 && jobs <= 1024 else { throw ValidationError("--jobs must be between 1 and 1024") }
+        guard !(resume && overwrite) else { throw ValidationError("--resume keeps the earlier run and --overwrite removes it: choose one") }
         _ = try shardSpec()
     }
 
@@ -90,7 +95,7 @@ struct RunOptions: ParsableArguments {
 
     func batchOptions() throws -> BatchOptions {
         BatchOptions(jobs: jobs, showProgress: progress, resume: resume, retryFailed: retryFailed, force: force,
-                     shard: try shardSpec())
+                     shard: try shardSpec(), overwrite: overwrite)
     }
 }
 
