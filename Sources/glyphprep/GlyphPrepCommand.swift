@@ -27,10 +27,8 @@ struct GlyphPrepCommand: ParsableCommand {
         }
         do {
             try command.run()
-        } catch let error as ExitCode {
-            exit(withError: error)
-        } catch let error as CleanExit {
-            exit(withError: error)
+        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            exit(withError: error)  // help, version, exit codes: ArgumentParser's own handling
         } catch {
             exit(withError: commandFailure(error))
         }
@@ -42,4 +40,12 @@ enum Exit {
     static let someFilesFailed = ExitCode(1)
     static let usage = ExitCode(64)
     static let interrupted = ExitCode(130)
+}
+
+/// A command that cannot go on, for a reason other than how it was called: reported as
+/// "Error: …" with the usage status, without usage text.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) { self.description = description }
 }

@@ -179,7 +179,7 @@ public struct BatchRunner: Sendable {
         switch line.status {
         case .ok:
             guard line.output == file.outputRelativePath,
-                  OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.targetSide) else { return nil }
+                  OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.fixedSide) else { return nil }
             return line
         case .error:
             return options.retryFailed ? nil : line

@@ -132,6 +132,13 @@ public struct InputWalker: Sequence, IteratorProtocol {
         return String(name[..<dot])
     }
 
+    /// Whether `path`, symbolic links resolved, exists and lies inside `root` (the rule by
+    /// which `run` reads or refuses a file).
+    public static func resolves(_ path: String, inside root: String) -> Bool {
+        guard let real = realPath(path), let rootReal = realPath(root) else { return false }
+        return real == rootReal || real.hasPrefix(rootReal + "/")
+    }
+
     /// The canonical absolute path (symlinks resolved), or nil when it does not exist.
     static func realPath(_ path: String) -> String? {
         guard let resolved = FileSystemName.withCPath(path, { realpath($0, nil) }) else { return nil }

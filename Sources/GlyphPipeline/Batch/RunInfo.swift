@@ -110,9 +110,10 @@ public enum ManifestReader {
     }
 }
 
-/// Cheap integrity check of a finished output: a PNG whose header says `side`×`side`.
+/// Cheap integrity check of a finished output: a PNG whose header says `side`×`side` (any
+/// size when `side` is nil).
 public enum OutputCheck {
-    public static func isIntactPNG(at path: String, side: Int) -> Bool {
+    public static func isIntactPNG(at path: String, side: Int?) -> Bool {
         let descriptor = FileSystemName.withCPath(path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
@@ -121,6 +122,7 @@ public enum OutputCheck {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else { return false }
         func word(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        guard let side else { return word(16) > 0 && word(20) > 0 }
         return word(16) == side && word(20) == side
     }
 }

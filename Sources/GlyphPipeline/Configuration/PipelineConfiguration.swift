@@ -67,17 +67,19 @@ public struct PipelineConfiguration: Sendable, Decodable {
         case .some(nil): break
         case .some(.some): problem(0, "the first stage must be 'decode'")
         }
-        var grayscale = false
-        for (index, entry) in entries.enumerated().dropFirst() {
+        var grayscale = false, reported = !problems.isEmpty
+        for (index, entry) in entries.enumerated() {
+            if index == 0, case .decode? = entry { continue }
             switch entry {
             case .classify(let options)?:
                 if index == entries.count - 1 { classify = options } else { problem(index, "'classify' must be the last stage") }
             case .decode?:
-                problem(index, "'decode' may appear only once, as the first stage")
+                if index > 0 { problem(index, "'decode' may appear only once, as the first stage") }
             case .image(let stage)?:
                 let type = Swift.type(of: stage)
                 if type.needsGrayscale && !grayscale {
                     problem(index, "'\(type.name)' needs a grayscale image: add '- grayscale' before it")
+                    reported = true
                 }
                 if type.makesGrayscale { grayscale = true }
                 stages.append(stage)
@@ -85,7 +87,7 @@ public struct PipelineConfiguration: Sendable, Decodable {
                 grayscale = true
             }
         }
-        if !grayscale && !entries.isEmpty {
+        if !grayscale && !entries.isEmpty && !reported {
             problem(nil, "the pipeline must convert to grayscale: add '- grayscale' after 'decode'")
         }
         return problems
@@ -221,7 +223,8 @@ enum StageEntry: Decodable {
             let hint = nearestName(to: name, in: StageCatalog.names).map { " Did you mean '\($0)'?" } ?? ""
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath + (parameters.map { [AnyCodingKey($0.codingPath.last?.stringValue ?? name)] } ?? []),
-                debugDescription: "unknown stage '\(name)' (valid stages: \(StageCatalog.names.joined(separator: ", "))).\(hint)"))
+                debugDescription: "unknown stage '\(name)' (valid stages: \(StageCatalog.names.joined(separator: ", "))).\(hint)",
+                underlyingError: UnknownKey()))
         }
         if let parameters, (try? parameters.singleValueContainer().decodeNil()) == true {
             return .image(try type.init(from: empty))

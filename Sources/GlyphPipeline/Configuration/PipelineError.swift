@@ -43,10 +43,12 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
     init(decodingError: DecodingError, root: Node, source: String) {
         let path: [CodingKey]
         let message: String
+        var atKey = false
         switch decodingError {
         case let .dataCorrupted(context):
             path = context.codingPath
             message = context.debugDescription
+            atKey = context.underlyingError is UnknownKey
         case let .keyNotFound(key, context):
             path = context.codingPath
             message = "missing required key '\(key.stringValue)'"
@@ -62,7 +64,7 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
             path = []
             message = "\(decodingError)"
         }
-        let mark = Self.locate(path, in: root)
+        let mark = Self.locate(path, in: root, atKey: atKey)
         self.init(source: source, line: mark?.line, column: mark?.column, message: message)
     }
 
@@ -76,16 +78,16 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    /// The deepest node along `path` that exists in the document; for a path that ends at a
-    /// mapping's key, the key (where a reader looks for the name), not its value.
-    static func locate(_ path: [CodingKey], in root: Node) -> Mark? {
+    /// The deepest node along `path` that exists in the document; with `atKey`, for a path
+    /// that ends at a mapping's key, the key itself (an unknown name), not its value.
+    static func locate(_ path: [CodingKey], in root: Node, atKey: Bool = false) -> Mark? {
         var node = root
         for (position, key) in path.enumerated() {
             if let index = key.intValue, case let .sequence(sequence) = node, index < sequence.count {
                 node = sequence[index]
             } else if case let .mapping(mapping) = node,
                       let value = mapping.first(where: { $0.key.string == key.stringValue }) {
-                if position == path.count - 1 { return value.key.mark ?? value.value.mark }
+                if atKey && position == path.count - 1 { return value.key.mark ?? value.value.mark }
                 node = value.value
             } else {
                 break

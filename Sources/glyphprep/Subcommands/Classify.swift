@@ -48,7 +48,7 @@ extension GlyphPrepCommand {
             do {
                 classifier = try ONNXClassifier(options: options, baseDirectory: nil)
             } catch {
-                throw ValidationError(error.description)
+                throw CommandError(error.description)
             }
             let lines = NormalizedImageClassification.classify(images, with: classifier)
             for line in lines { print(line.record.jsonLine) }
@@ -59,7 +59,7 @@ extension GlyphPrepCommand {
         private func classifyRaw(_ path: String) throws {
             let loaded = try loadPipeline(path)
             guard let classifier = loaded.classifier else {
-                throw ValidationError("\(path) has no classify stage; add e.g. `- classify: {model: letters}`")
+                throw CommandError("\(path) has no classify stage; add e.g. `- classify: {model: letters}`")
             }
             let lines = NormalizedImageClassification.classify([model] + images, with: classifier, pipeline: loaded.pipeline)
             for line in lines { print(line.record.jsonLine) }
@@ -69,7 +69,7 @@ extension GlyphPrepCommand {
         /// `--check`: every unsupported node at once, before any image is read.
         private func checkModel() throws {
             let nodes = try Result { try ONNXClassifier.unsupportedNodes(of: model) }
-                .mapError { ValidationError("\($0)") }.get()
+                .mapError { CommandError("\($0)") }.get()
             guard !nodes.isEmpty else {
                 print("\(model): every node is supported")
                 return

@@ -6,7 +6,15 @@ import GlyphPipeline
 extension GlyphPrepCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a pipeline over a directory tree, writing normalized PNGs and manifest.jsonl.")
+            abstract: "Run a pipeline over a directory tree, writing normalized PNGs and manifest.jsonl.",
+            discussion: """
+            One manifest line per image file (names that are not UTF-8 are written as \\udcXX, \
+            Python's surrogateescape). An output directory that holds an earlier run needs --resume \
+            or --overwrite. Examples:
+              glyphprep run pipelines/emnist.yaml scans -o out
+              glyphprep run pipelines/emnist.yaml scans -o out --resume
+              glyphprep run pipelines/emnist.yaml scans -o out --shard 3/8
+            """)
 
         @OptionGroup var pipelineFile: PipelineFile
 
@@ -29,8 +37,6 @@ extension GlyphPrepCommand {
                 defer { line?.finish() }
                 let report: (@Sendable (BatchProgress) -> Void)? = line.map { line in { @Sendable progress in line.draw(progress) } }
                 summary = try runner.run(input: input, output: runOptions.output, stop: stop, progress: report)
-            } catch let error as ValidationError {
-                throw error
             } catch {
                 throw commandFailure(error)
             }
@@ -120,7 +126,7 @@ func loadClassifier(_ path: String) throws -> ONNXClassifier {
     do {
         return try ONNXClassifier(options: ClassifyOptions(model: path), baseDirectory: nil)
     } catch {
-        throw ValidationError(error.description)
+        throw CommandError(error.description)
     }
 }
 
@@ -129,7 +135,7 @@ func loadPipeline(_ path: String) throws -> LoadedPipeline {
     do {
         return try LoadedPipeline(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        throw ValidationError(error.description)
+        throw CommandError(error.description)
     }
 }
 

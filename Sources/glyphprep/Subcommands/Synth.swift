@@ -10,7 +10,8 @@ extension GlyphPrepCommand {
             abstract: "Render UNIPEN handwriting strokes as realistic photos/scans of letters on paper.",
             discussion: """
             Writes images named like w03_a_017.jpg plus labels.csv (file,label) to OUT_DIR. \
-            The same arguments give byte-identical files.
+            The same arguments give byte-identical files. Example:
+              glyphprep synth ../shared/data/uji -o scans --count 200 --formats jpeg,png
             """
         )
 
