@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GlyphImaging
 import GlyphPipeline
 
 @main
@@ -21,7 +22,7 @@ struct GlyphPrepCommand: ParsableCommand {
     static func main() {
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(rawArguments())
         } catch {
             exit(withError: error)
         }
@@ -32,6 +33,15 @@ struct GlyphPrepCommand: ParsableCommand {
         } catch {
             exit(withError: commandFailure(error))
         }
+    }
+}
+
+/// The command line as the system passed it: an argument that is not valid UTF-8 (a file
+/// name) keeps its bytes, as `FileSystemName` escapes them, instead of becoming U+FFFD.
+private func rawArguments() -> [String] {
+    (1..<Int(CommandLine.argc)).map { index in
+        guard let argument = CommandLine.unsafeArgv[index] else { return "" }
+        return FileSystemName.decode(UnsafeBufferPointer(start: argument, count: strlen(argument)).map { UInt8(bitPattern: $0) })
     }
 }
 

@@ -279,7 +279,7 @@ public struct BatchRunner: Sendable {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: inputReal, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw BatchError(message: "input \(input) is not a directory")
+            throw BatchError(message: "input \(input) is not a directory; to classify single scans use `glyphprep classify --pipeline PIPELINE FILE…`")
         }
         // The output may not exist yet: resolve its nearest existing ancestor.
         var probe = (output as NSString).standardizingPath

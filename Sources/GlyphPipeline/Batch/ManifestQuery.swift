@@ -50,7 +50,7 @@ extension ManifestRecord {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ManifestReadError(message: "cannot read \(path): \(error.localizedDescription)")
+            throw ManifestReadError(message: "cannot read \(path): \(SystemErrorText.reason(error))")
         }
         var records: [ManifestRecord] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {

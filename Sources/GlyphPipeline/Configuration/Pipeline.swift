@@ -29,7 +29,7 @@ public struct Pipeline: Sendable {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
             throw PipelineError(source: url.path, line: nil, column: nil,
-                                message: "cannot read the pipeline file: \(error.localizedDescription)")
+                                message: "cannot read the pipeline file: \(SystemErrorText.reason(error))")
         }
         let configuration = try PipelineConfiguration.parse(yaml: text, source: url.path)
         self.init(configuration: configuration, sourceText: text, baseDirectory: url.deletingLastPathComponent())

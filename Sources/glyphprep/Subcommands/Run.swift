@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GlyphImaging
 import GlyphModel
 import GlyphPipeline
 
@@ -110,10 +111,9 @@ struct RunOptions: ParsableArguments {
 func commandFailure(_ error: Error) -> ExitCode {
     let message: String
     if let cocoa = error as? CocoaError, let path = cocoa.userInfo[NSFilePathErrorKey] as? String {
-        let reason = (cocoa.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? cocoa.localizedDescription
-        message = "\(path): \(reason)"
+        message = "\(path): \(SystemErrorText.reason(cocoa))"
     } else if let cocoa = error as? CocoaError {
-        message = cocoa.localizedDescription
+        message = SystemErrorText.reason(cocoa)
     } else {
         message = "\(error)"
     }
