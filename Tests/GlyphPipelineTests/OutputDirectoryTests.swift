@@ -50,6 +50,14 @@ final class OutputDirectoryTests: XCTestCase {
         XCTAssertNoThrow(try BatchRunner(pipeline: try pipeline, options: BatchOptions(resume: true, shard: ShardSpec(index: 1, count: 2))).run(input: input.path, output: output))
     }
 
+    func testResumeReusesOutputsOfAPipelineWithoutFixedSize() throws {
+        let input = try ScanTree().makeTree(count: 3)
+        let output = try TestImages.temporaryDirectory().appendingPathComponent("out").path
+        let free = Pipeline(configuration: try PipelineConfiguration.parse(yaml: "version: 1\nstages: [decode, grayscale, invert, normalize, crop_to_bbox]\n"))
+        _ = try BatchRunner(pipeline: free).run(input: input.path, output: output)
+        XCTAssertEqual(try BatchRunner(pipeline: free, options: BatchOptions(resume: true)).run(input: input.path, output: output).reused, 3)
+    }
+
     func testProgressIsReportedAfterEveryFile() throws {
         let input = try ScanTree().makeTree(count: 9)
         let output = try TestImages.temporaryDirectory().appendingPathComponent("out").path
