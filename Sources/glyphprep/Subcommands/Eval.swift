@@ -27,7 +27,7 @@ extension GlyphPrepCommand {
         @Option(help: "CSV of file,label (default: INPUT_DIR/labels.csv, else folder names).")
         var labels: String?
 
-        @Option(name: .shortAndLong, help: "Report directory: the run's outputs, confusion.png and evaluation.txt.")
+        @Option(name: .shortAndLong, help: "Report directory: the run's outputs, confusion.png and evaluation.txt (an earlier eval there is replaced).")
         var output: String?
 
         @Option(name: .shortAndLong, help: "Files processed at once.")
@@ -68,7 +68,7 @@ extension GlyphPrepCommand {
             defer { if output == nil { try? FileManager.default.removeItem(atPath: directory) } }
             let summary: BatchSummary
             do {
-                summary = try BatchRunner(pipeline: loaded.pipeline, classifier: classifier, options: BatchOptions(jobs: jobs))
+                summary = try BatchRunner(pipeline: loaded.pipeline, classifier: classifier, options: BatchOptions(jobs: jobs, overwrite: true))
                     .run(input: input, output: directory)
             } catch {
                 throw CommandError("\(error)")
