@@ -9,18 +9,21 @@ import GlyphTestSupport
 /// from plain byte order.
 final class StreamingManifestTests: XCTestCase {
     /// Files whose walk order is not the byte order of their paths (`a/…` before `a-b`, `a b`).
+    /// Also names that are not UTF-8 (bytes 80 and FF, held as U+10FF80 and U+10FFFF, see
+    /// `FileSystemName`): byte 80 sorts before an emoji's lead byte F0, its UTF-8 escape after.
     static let trickyNames = ["a/x.png", "a/y/z.jpg", "a-b.png", "a b.png", "a0.png", "ab/c.png", "Zed.jpg",
-                              "é.png", "e\u{301}x.png", "q\"uote.png", "sub/deeper/w.png", "sub.png", "sub-1/v.jpg"]
+                              "é.png", "e\u{301}x.png", "q\"uote.png", "sub/deeper/w.png", "sub.png", "sub-1/v.jpg",
+                              "\u{10FF80}low.png", "\u{1F600}.png", "raw/\u{10FFFF}.png"]
 
     func makeTrickyTree() throws -> URL {
         let root = try TestImages.temporaryDirectory()
         for (index, name) in Self.trickyNames.enumerated() {
-            let url = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let path = root.path + "/" + name
+            try FileSystemName.createDirectories((path as NSString).deletingLastPathComponent)
             let rect = PixelRect(x: 10 + index * 3, y: 20 + index % 5, width: 20, height: 40)
             let rgb = TestImages.paperRGB(width: 100, height: 90, strokes: TestImages.letterL(in: rect))
             let format: ImageFileFormat = name.hasSuffix(".png") ? .png : .jpeg
-            try Data(try ImageEncoder.encode(bytes: rgb, width: 100, height: 90, bands: 3, as: format)).write(to: url)
+            try AtomicFile.write(try ImageEncoder.encode(bytes: rgb, width: 100, height: 90, bands: 3, as: format), to: path)
         }
         try Data("not an image".utf8).write(to: root.appendingPathComponent("a/broken.png"))
         return root
@@ -53,10 +56,12 @@ final class StreamingManifestTests: XCTestCase {
             #"{"input":"c","status":"ok"} x"#, #"{"input":"c","status":"ok",}"#, #"{"input":"c","status":"ok","a":[1,],"b":{"c":2,}}"#, #"{"input":"c",,"status":"ok"}"#, #"{"input":"c""#, #"[1]"#, "", "garbage",
             #"{"input":"c","status":"ok","n":01}"#, #"{"input":"c","status":"ok","n":1.}"#, #"{"input":"\ud800","status":"ok"}"#,
             "{\"input\":\"tab\tin\",\"status\":\"ok\"}", #"{"input":"c","status":"ok","input":"d"}"#, #"{"input":"\q","status":"ok"}"#,
+            #"{"input":"raw\udcff\udc80.png","status":"ok","output":"x\uDCFE"}"#, #"{"input":"\udc41","status":"ok"}"#,
+            #"{"input":"\ud83d\udc80","status":"ok"}"#, #"{"input":"\udbff\udfff","status":"ok"}"#,
         ]
         for text in lines {
             let expected: (String, String, String?)? = {
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+                guard let object = (try? JSONSerialization.jsonObject(with: EscapedFileNameBytes.restore(Data(text.utf8)))) as? [String: Any],
                       let input = object["input"] as? String, let status = object["status"] as? String,
                       ManifestRecord.Status(rawValue: status) != nil else { return nil }
                 return (input, status, object["output"] as? String)

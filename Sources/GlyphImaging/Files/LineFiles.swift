@@ -18,8 +18,8 @@ public final class BufferedFileWriter {
     public init(path: String, atomic: Bool = true, bufferSize: Int = 1 << 16) throws {
         self.path = path
         writingPath = atomic ? AtomicFile.temporaryPath(beside: path) : path
-        try FileManager.default.createDirectory(atPath: AtomicFile.directory(of: path), withIntermediateDirectories: true)
-        descriptor = open(writingPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        try FileSystemName.createDirectories(AtomicFile.directory(of: path))
+        descriptor = FileSystemName.withCPath(writingPath) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard descriptor >= 0 else { throw POSIXFailure(operation: "create \(writingPath)") }
         capacity = max(1, bufferSize)
         buffer.reserveCapacity(capacity)
@@ -28,7 +28,7 @@ public final class BufferedFileWriter {
     deinit {
         if descriptor >= 0 {
             close(descriptor)
-            unlink(writingPath)
+            _ = FileSystemName.withCPath(writingPath) { unlink($0) }
         }
     }
 
@@ -74,9 +74,9 @@ public final class BufferedFileWriter {
         }
         close(descriptor)
         descriptor = -1
-        if writingPath != path, rename(writingPath, path) != 0 {
+        if writingPath != path, FileSystemName.withCPath(writingPath, { from in FileSystemName.withCPath(path) { rename(from, $0) } }) != 0 {
             let error = POSIXFailure(operation: "rename to \(path)")
-            unlink(writingPath)
+            _ = FileSystemName.withCPath(writingPath) { unlink($0) }
             throw error
         }
     }
@@ -86,7 +86,7 @@ public final class BufferedFileWriter {
         guard descriptor >= 0 else { return }
         close(descriptor)
         descriptor = -1
-        unlink(writingPath)
+        _ = FileSystemName.withCPath(writingPath) { unlink($0) }
     }
 }
 
@@ -101,7 +101,7 @@ public final class LineReader {
 
     /// Nil when the file cannot be opened (e.g. it does not exist).
     public init?(path: String, bufferSize: Int = 1 << 16) {
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        descriptor = FileSystemName.withCPath(path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else { return nil }
         buffer = .allocate(byteCount: max(16, bufferSize), alignment: 1)
     }

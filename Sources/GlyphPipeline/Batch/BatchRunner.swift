@@ -21,9 +21,9 @@ public struct BatchRunner: Sendable {
     public static let manifestName = "manifest.jsonl"
 
     /// Processes every image under `input` (of this shard) into `output`. `progress` hears
-    /// after every round how many files are done.
+    /// how many files are done after each file, from the worker threads.
     public func run(input: String, output: String, stop: StopFlag = StopFlag(),
-                    progress: ((BatchProgress) -> Void)? = nil) throws -> BatchSummary {
+                    progress: (@Sendable (BatchProgress) -> Void)? = nil) throws -> BatchSummary {
         let started = Date()
         var state = try prepare(input: input, output: output)
         let total = options.showProgress
@@ -39,7 +39,12 @@ public struct BatchRunner: Sendable {
             if stop.isStopped && state.known?.isExhausted ?? true { break }
             let items = nextRound(from: &walker, exhausted: &exhausted, state: &state, stop: stop)
             let pending = items.compactMap { item -> InputFile? in if case .pending(let file, _) = item { file } else { nil } }
-            let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop)
+            let before = summary.total + items.count - pending.count
+            let finished = Atomic<Int>(0)
+            let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop) {
+                let done = before + finished.add(1, ordering: .relaxed).newValue
+                progress?(BatchProgress(done: done, total: total, seconds: Date().timeIntervalSince(started)))
+            }
             let text = Self.manifestText(items, processed: processed, summary: &summary)
             if !text.isEmpty { try manifest.write(contentsOf: Data(text.utf8)) }
             progress?(BatchProgress(done: summary.total, total: total, seconds: Date().timeIntervalSince(started)))
@@ -71,11 +76,12 @@ public struct BatchRunner: Sendable {
     /// the earlier manifest kept aside when resuming, stale temporaries removed, `run.json`.
     private func prepare(input: String, output: String) throws -> RunState {
         try Self.checkDirectories(input: input, output: output)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let layout = RunLayout(directory: output, shard: options.shard)
+        try OutputDirectory.claim(layout, resume: options.resume, overwrite: options.overwrite)
+        try FileSystemName.createDirectories(output)
         try VipsRuntime.start(threadsPerImage: 1)
         VipsRuntime.keepImageBuffersOnHeap()
 
-        let layout = RunLayout(directory: output, shard: options.shard)
         let info = RunInfo(pipeline: pipeline, input: input, shard: options.shard)
         let known = options.resume ? try resumableLines(layout: layout, info: info) : nil
         var temporaries = StaleTemporaries(root: output)
@@ -156,17 +162,17 @@ public struct BatchRunner: Sendable {
         let combined = try EarlierLines.combine(layout: layout)
         do {
             guard combined.lines > 0 else {
-                unlink(combined.path)
+                ManifestFiles.remove(combined.path)
                 return nil
             }
             if !options.force { try checkResumable(layout: layout, info: info) }
         } catch {
-            unlink(combined.path)
+            ManifestFiles.remove(combined.path)
             throw error
         }
-        guard rename(combined.path, layout.previous) == 0 else {
+        guard ManifestFiles.move(combined.path, to: layout.previous) else {
             let failure = POSIXFailure(operation: "rename \(combined.path) to \(layout.previous)")
-            unlink(combined.path)
+            ManifestFiles.remove(combined.path)
             throw BatchError(message: "\(failure)")
         }
         return EarlierLines(path: layout.previous)
@@ -189,7 +195,7 @@ public struct BatchRunner: Sendable {
         switch line.status {
         case .ok:
             guard line.output == file.outputRelativePath,
-                  OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.targetSide) else { return nil }
+                  OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.fixedSide) else { return nil }
             return line
         case .error:
             return options.retryFailed ? nil : line
@@ -198,9 +204,11 @@ public struct BatchRunner: Sendable {
 
     /// Processes one round of files on `jobs` threads; returns the records of the files that
     /// were processed, in input order (files skipped after a stop are left out).
-    func process(_ chunk: [InputFile], output: String, stop: StopFlag) -> [ManifestRecord] {
+    func process(_ chunk: [InputFile], output: String, stop: StopFlag,
+                 fileDone: @Sendable () -> Void = {}) -> [ManifestRecord] {
         var results = ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
-            processFile(chunk[index])
+            defer { fileDone() }
+            return processFile(chunk[index])
         }.map { try? $0?.get() }
         if let classifier {
             classify(&results, with: classifier)
@@ -287,7 +295,7 @@ public struct BatchRunner: Sendable {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: inputReal, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw BatchError(message: "input \(input) is not a directory")
+            throw BatchError(message: "input \(input) is not a directory; to classify single scans use `glyphprep classify --pipeline PIPELINE FILE…`")
         }
         // The output may not exist yet: resolve its nearest existing ancestor.
         var probe = (output as NSString).standardizingPath

@@ -37,7 +37,7 @@ struct EarlierLines {
     static func combine(layout: RunLayout) throws -> (path: String, lines: Int) {
         var sources = [layout.manifest, layout.previous, layout.partial]
         var copies: [String] = []
-        defer { for copy in copies { unlink(copy) } }
+        defer { for copy in copies { ManifestFiles.remove(copy) } }
         for _ in 0..<2 {
             let writer = try BufferedFileWriter(path: AtomicFile.temporaryPath(beside: layout.previous), atomic: false)
             var merge = SortedLineMerge(sources.map { ManifestStream(path: $0) })
@@ -53,7 +53,7 @@ struct EarlierLines {
             try writer.commit()
             let unordered = merge.unorderedStreams
             if unordered.isEmpty { return (writer.path, count) }
-            unlink(writer.path)
+            ManifestFiles.remove(writer.path)
             for index in unordered {
                 let copy = try ManifestSorter.sortedCopy(of: sources[index], besideTarget: layout.previous)
                 copies.append(copy)

@@ -2,7 +2,9 @@
 /// of a 10-million-line merge): checks that the line is one valid JSON object and takes out
 /// `input`, `status` and `output`. Accepts and rejects what `JSONSerialization` does for the
 /// lines glyphprep writes and for torn or garbled ones (like it, it allows a trailing comma in
-/// objects and arrays); a duplicated key keeps its last value.
+/// objects and arrays); a duplicated key keeps its last value. A lone `\udcXX` (XX ≥ 80) is a
+/// file-name byte that is not UTF-8, read as `EscapedFileNameBytes.restore` + JSONSerialization
+/// read it.
 struct ManifestLineParser {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
@@ -122,7 +124,10 @@ struct ManifestLineParser {
             case UInt8(ascii: "u"):
                 guard var code = hex4(index) else { return nil }
                 index += 4
-                if (0xD800..<0xDC00).contains(code) {
+                if (0xDC80..<0xDD00).contains(code) {
+                    // A lone `\udcXX`: the file-name byte XX that is not UTF-8 (FileSystemName).
+                    code = 0x10FF00 + (code - 0xDC00)
+                } else if (0xD800..<0xDC00).contains(code) {
                     guard index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"), raw[index + 1] == UInt8(ascii: "u"),
                           let low = hex4(index + 2), (0xDC00..<0xE000).contains(low) else { return nil }
                     index += 6

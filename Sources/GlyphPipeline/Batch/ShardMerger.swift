@@ -54,7 +54,7 @@ public enum ShardMerger {
         var sources: [String] = [], sourceShards: [Int] = []
         for index in 0..<count {
             let layout = RunLayout(directory: directory, shard: try ShardSpec(index: index, count: count))
-            if finished.contains(index) && FileManager.default.fileExists(atPath: layout.manifest) {
+            if finished.contains(index) && ManifestFiles.exists(layout.manifest) {
                 sources.append(layout.manifest)
                 sourceShards.append(index)
             } else {
@@ -63,7 +63,7 @@ public enum ShardMerger {
         }
         let manifest = RunLayout(directory: directory, shard: nil).manifest
         var copies: [String] = []
-        defer { for copy in copies { unlink(copy) } }
+        defer { for copy in copies { ManifestFiles.remove(copy) } }
         do {
             var (result, writer, unordered) = try mergeOnce(sources: sources, input: first.input, into: manifest, report: report)
             if !unordered.isEmpty {
@@ -103,7 +103,7 @@ public enum ShardMerger {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw BatchError(message: "cannot list \(directory): \(error.localizedDescription)")
+            throw BatchError(message: "cannot list \(directory): \(SystemErrorText.reason(error))")
         }
         var infos: [RunInfo] = []
         for name in names.sorted() where name.hasPrefix("run-") && name.hasSuffix(".json") {
@@ -129,7 +129,7 @@ public enum ShardMerger {
         do {
             walker = try InputWalker(root: input)
         } catch {
-            throw BatchError(message: "cannot walk the input directory \(input) recorded in the shard run files: \(error.localizedDescription)")
+            throw BatchError(message: "cannot walk the input directory \(input) recorded in the shard run files: \(SystemErrorText.reason(error))")
         }
         var report = start
         let writer = try BufferedFileWriter(path: manifest)

@@ -4,28 +4,37 @@ import GlyphImaging
 /// The order in which `InputWalker` visits files, as a comparison of relative paths: component
 /// by component, each by the bytes of its UTF-8 name, a directory's files and subdirectories
 /// interleaved where their names sort. That is byte order with `/` counted below every other
-/// byte (names cannot contain `/` or NUL): `a/b` before `a-b` before `a0`.
+/// byte (names cannot contain `/` or NUL): `a/b` before `a-b` before `a0`. The bytes are the
+/// file system's (`FileSystemName.encode`): a name that is not UTF-8 sorts by its raw bytes.
 enum WalkOrder {
     /// -1, 0 or 1 as `a` comes before, is, or comes after `b`; equal means equal bytes.
     static func compare(_ a: String, _ b: String) -> Int {
-        if let result = a.utf8.withContiguousStorageIfAvailable({ x in
-            b.utf8.withContiguousStorageIfAvailable { y in compare(x, y) }
-        }), let result { return result }
-        return Array(a.utf8).withUnsafeBufferPointer { x in Array(b.utf8).withUnsafeBufferPointer { y in compare(x, y) } }
+        let fast = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in compare(x, y, exact: false) }
+        }
+        if let fast, let result = fast, let result { return result }
+        // A scalar from U+100000 up (lead byte F4) may be an escaped raw byte: compare the
+        // system's bytes.
+        return FileSystemName.encode(a).withUnsafeBufferPointer { x in
+            FileSystemName.encode(b).withUnsafeBufferPointer { y in compare(x, y, exact: true) ?? 0 }
+        }
     }
 
     static func precedes(_ a: String, _ b: String) -> Bool { compare(a, b) < 0 }
 
-    private static func compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+    /// Nil (when not `exact`) if the order depends on a byte F4 up to the first difference.
+    private static func compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>, exact: Bool) -> Int? {
         let common = min(x.count, y.count)
         var index = 0
         while index < common {
             let p = x[index], q = y[index]
             if p != q {
+                if !exact && (p == 0xF4 || q == 0xF4) { return nil }
                 let pk = p == UInt8(ascii: "/") ? 0 : Int(p) + 1
                 let qk = q == UInt8(ascii: "/") ? 0 : Int(q) + 1
                 return pk < qk ? -1 : 1
             }
+            if !exact && p == 0xF4 { return nil }
             index += 1
         }
         return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
@@ -136,7 +145,7 @@ enum ManifestSorter {
     /// `besideTarget` and returns that file's path; the caller deletes it.
     static func sortedCopy(of path: String, besideTarget: String, runBytes: Int = 32 << 20) throws -> String {
         var runs: [String] = []
-        defer { for run in runs { unlink(run) } }
+        defer { for run in runs { ManifestFiles.remove(run) } }
         let stream = ManifestStream(path: path)
         var lines: [ManifestReader.Line] = []
         var bytes = 0
@@ -164,5 +173,22 @@ enum ManifestSorter {
         while let item = merge.next() { try writer.write(item.line.text + "\n") }
         try writer.commit()
         return writer.path
+    }
+}
+
+/// System calls on manifest paths, with names that are not UTF-8 passed byte for byte.
+enum ManifestFiles {
+    static func remove(_ path: String) {
+        _ = FileSystemName.withCPath(path) { unlink($0) }
+    }
+
+    /// Renames `from` to `to`; false (errno set) on failure.
+    static func move(_ from: String, to: String) -> Bool {
+        FileSystemName.withCPath(from) { source in FileSystemName.withCPath(to) { rename(source, $0) } } == 0
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return FileSystemName.withCPath(path) { stat($0, &info) } == 0
     }
 }

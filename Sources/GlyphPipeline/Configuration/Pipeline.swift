@@ -29,7 +29,7 @@ public struct Pipeline: Sendable {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
             throw PipelineError(source: url.path, line: nil, column: nil,
-                                message: "cannot read the pipeline file: \(error.localizedDescription)")
+                                message: "cannot read the pipeline file: \(SystemErrorText.reason(error))")
         }
         let configuration = try PipelineConfiguration.parse(yaml: text, source: url.path)
         self.init(configuration: configuration, sourceText: text, baseDirectory: url.deletingLastPathComponent())
@@ -39,8 +39,11 @@ public struct Pipeline: Sendable {
     public var stages: [any PipelineStage] { configuration.stages }
 
     /// The side of the final image, from the last stage that fixes one (28 when none does).
-    public var targetSide: Int {
-        stages.reversed().lazy.compactMap(\.outputSide).first ?? 28
+    public var targetSide: Int { fixedSide ?? 28 }
+
+    /// The side of the final image when a stage fixes it; nil when it follows the input.
+    public var fixedSide: Int? {
+        stages.reversed().lazy.compactMap(\.outputSide).first
     }
 
     /// The side `resize` brings the glyph to (20 when the pipeline has no resize).
