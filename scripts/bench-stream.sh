@@ -31,6 +31,8 @@ if [ ! -f "$WORK/generated" ]; then
     touch "$WORK/generated"
 fi
 
+# The inner shell expands the exported variables itself.
+# shellcheck disable=SC2016
 unshare -m --propagation private sh -eu -c '
     for d in "$WORK"/scans/d*; do
         [ "$d" = "$WORK/scans/d0000" ] || mount --bind "$WORK/scans/d0000" "$d"
