@@ -36,6 +36,9 @@ final class NewUserTests: XCTestCase {
         XCTAssertEqual(missing.status, 64)
         XCTAssertFalse(missing.stderr.contains("Usage:"), missing.stderr)
         XCTAssertTrue(try glyphprep(["run", "pipelines/mnist.yaml"]).stderr.contains("Usage:"), "a usage mistake still shows usage")
+        let directory = try glyphprep(["validate", "pipelines"])
+        XCTAssertEqual(directory.status, 64)
+        XCTAssertTrue(directory.stderr.contains("pipelines: is a directory; give a pipeline file"), directory.stderr)
     }
 
     func testEverySubcommandHelpShowsAnExample() throws {

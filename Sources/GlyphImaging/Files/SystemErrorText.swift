@@ -17,6 +17,7 @@ public enum SystemErrorText {
             case .fileWriteOutOfSpace: return String(cString: strerror(ENOSPC))
             case .fileWriteVolumeReadOnly: return String(cString: strerror(EROFS))
             case .fileReadInapplicableStringEncoding, .fileReadCorruptFile: return "not valid UTF-8 text"
+            case .fileReadUnknown: return "cannot be read (a directory or a special file?)"
             default: break
             }
         }
