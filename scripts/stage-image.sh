@@ -19,6 +19,9 @@ strip --strip-unneeded "$stage/glyphprep" 2>/dev/null || true   # debug symbols:
 # (/opt/swift/usr/lib/swift/linux here, /usr/lib/swift/linux in the swift:… images).
 ldd "$binary" | awk '$2 == "=>" && $3 ~ /\/lib\/swift\/linux\// { print $3 }' | sort -u |
   while read -r library; do cp -L "$library" "$stage/"; done
+# Their symbol tables are not needed either (the Swift runtime finds its metadata in sections,
+# not symbols): 82 MB -> 69 MB.
+strip --strip-unneeded "$stage"/*.so 2>/dev/null || true
 if ldd "$binary" | grep -q 'not found'; then
   echo "stage-image: ldd reports missing libraries:" >&2
   ldd "$binary" | grep 'not found' >&2

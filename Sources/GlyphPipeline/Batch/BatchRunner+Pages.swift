@@ -14,9 +14,10 @@ extension BatchRunner {
 
     /// Processes one round of pages on `jobs` threads: every page's glyph records (or its one
     /// failure), pages in input order, glyphs in reading order.
-    func processPages(_ chunk: [InputFile], stop: StopFlag) -> [(ManifestRecord, Raster?)?] {
+    func processPages(_ chunk: [InputFile], stop: StopFlag, fileDone: @Sendable () -> Void) -> [(ManifestRecord, Raster?)?] {
         ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
-            processPage(chunk[index])
+            defer { fileDone() }
+            return processPage(chunk[index])
         }.flatMap { outcome -> [(ManifestRecord, Raster?)?] in
             ((try? outcome?.get()) ?? []).map { Optional($0) }
         }
@@ -88,23 +89,33 @@ extension BatchRunner {
 public enum PageText {
     public static let fileName = "pages.jsonl"
 
-    /// Writes `pages.jsonl` next to the run's `manifest.jsonl` when it has glyph lines.
+    /// Writes `pages.jsonl` next to the run's `manifest.jsonl` when it has glyph lines. Streams
+    /// the manifest (a page's lines are consecutive), so memory does not grow with the run.
     public static func write(directory: String) throws {
-        guard let text = try pagesText(directory: directory) else { return }
-        try AtomicFile.write(Array(text.utf8), to: directory + "/" + fileName)
+        let manifest = directory + "/" + BatchRunner.manifestName
+        guard let probe = LineReader(path: manifest) else { return }
+        var isPageRun = false
+        while !isPageRun, let found = probe.next({ $0.firstRange(of: Array("\"glyph\":".utf8)) != nil }) { isPageRun = found }
+        guard isPageRun, let reader = LineReader(path: manifest) else { return }
+        let writer = try BufferedFileWriter(path: directory + "/" + fileName)
+        var page: [ManifestRecord] = []
+        while let text = reader.next({ String(decoding: $0, as: UTF8.self) }) {
+            guard let record = try? ManifestRecord(jsonLine: text) else { continue }
+            if let input = page.first?.input, input != record.input {
+                try writer.write(pageLine(input: input, records: page) + "\n")
+                page = []
+            }
+            page.append(record)
+        }
+        if let input = page.first?.input { try writer.write(pageLine(input: input, records: page) + "\n") }
+        try writer.commit()
     }
 
     /// The text of `pages.jsonl`, nil when the manifest has no glyph lines.
     static func pagesText(directory: String) throws -> String? {
-        let records = try ManifestRecord.read(outputDirectory: directory)
-        guard records.contains(where: { $0.glyph != nil }) else { return nil }
-        var order: [String] = []
-        var byInput: [String: [ManifestRecord]] = [:]
-        for record in records {
-            if byInput[record.input] == nil { order.append(record.input) }
-            byInput[record.input, default: []].append(record)
-        }
-        return order.map { input in pageLine(input: input, records: byInput[input] ?? []) + "\n" }.joined()
+        try write(directory: directory)
+        guard let data = FileManager.default.contents(atPath: directory + "/" + fileName) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// One page's line.

@@ -21,9 +21,9 @@ public struct BatchRunner: Sendable {
     public static let manifestName = "manifest.jsonl"
 
     /// Processes every image under `input` (of this shard) into `output`. `progress` hears
-    /// after every round how many files are done.
+    /// how many files are done after each file, from the worker threads.
     public func run(input: String, output: String, stop: StopFlag = StopFlag(),
-                    progress: ((BatchProgress) -> Void)? = nil) throws -> BatchSummary {
+                    progress: (@Sendable (BatchProgress) -> Void)? = nil) throws -> BatchSummary {
         let started = Date()
         var state = try prepare(input: input, output: output)
         let total = options.showProgress
@@ -36,11 +36,16 @@ public struct BatchRunner: Sendable {
         var walker = try InputWalker(root: input)
         var exhausted = false
         while !exhausted {
-            if stop.isStopped && state.known.isEmpty { break }
+            if stop.isStopped && state.known?.isExhausted ?? true { break }
             let items = nextRound(from: &walker, exhausted: &exhausted, state: &state, stop: stop)
-            let pending = items.compactMap { item -> InputFile? in if case .pending(let file) = item { file } else { nil } }
-            let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop)
-            let text = Self.manifestText(items, processed: processed, known: state.known, summary: &summary)
+            let pending = items.compactMap { item -> InputFile? in if case .pending(let file, _) = item { file } else { nil } }
+            let before = summary.total + items.count - pending.count
+            let finished = Atomic<Int>(0)
+            let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop) {
+                let done = before + finished.add(1, ordering: .relaxed).newValue
+                progress?(BatchProgress(done: done, total: total, seconds: Date().timeIntervalSince(started)))
+            }
+            let text = Self.manifestText(items, processed: processed, summary: &summary)
             if !text.isEmpty { try manifest.write(contentsOf: Data(text.utf8)) }
             progress?(BatchProgress(done: summary.total, total: total, seconds: Date().timeIntervalSince(started)))
         }
@@ -63,7 +68,8 @@ public struct BatchRunner: Sendable {
         let output: String
         let layout: RunLayout
         let info: RunInfo
-        let known: [String: ManifestReader.Line]
+        /// The earlier run's lines when resuming, read alongside the walk.
+        var known: EarlierLines?
         var temporaries: StaleTemporaries
     }
 
@@ -71,21 +77,17 @@ public struct BatchRunner: Sendable {
     /// the earlier manifest kept aside when resuming, stale temporaries removed, `run.json`.
     private func prepare(input: String, output: String) throws -> RunState {
         try Self.checkDirectories(input: input, output: output)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let layout = RunLayout(directory: output, shard: options.shard)
+        try OutputDirectory.claim(layout, resume: options.resume, overwrite: options.overwrite)
+        try FileSystemName.createDirectories(output)
         try VipsRuntime.start(threadsPerImage: 1)
         VipsRuntime.keepImageBuffersOnHeap()
 
-        let layout = RunLayout(directory: output, shard: options.shard)
         let info = RunInfo(pipeline: pipeline, input: input, shard: options.shard)
-        let known = options.resume ? try resumableLines(layout: layout, info: info) : [:]
+        let known = options.resume ? try resumableLines(layout: layout, info: info) : nil
         var temporaries = StaleTemporaries(root: output)
         for name in [layout.previous, layout.runInfo] { temporaries.remove(for: (name as NSString).lastPathComponent) }
-        if known.isEmpty {
-            unlink(layout.previous)
-        } else {
-            let lines = known.values.map(\.text).sorted().map { $0 + "\n" }.joined()
-            try AtomicFile.write(Array(lines.utf8), to: layout.previous)
-        }
+        if known == nil { unlink(layout.previous) }
         unlink(layout.partial)
         try AtomicFile.write(Array(info.json.utf8), to: layout.runInfo)
         return RunState(output: output, layout: layout, info: info, known: known, temporaries: temporaries)
@@ -104,12 +106,13 @@ public struct BatchRunner: Sendable {
             }
             guard belongs(file) else { continue }
             state.temporaries.remove(for: file.outputRelativePath)
-            if let line = reusableLine(for: file, known: state.known, output: state.output) {
+            let earlier = state.known?.line(for: file.relativePath)
+            if let line = reusableLine(for: file, earlier: earlier, output: state.output) {
                 items.append(.kept(line))
             } else if !stop.isStopped {
-                items.append(.pending(file))
+                items.append(.pending(file, earlier: earlier))
                 pending += 1
-            } else if let line = state.known[file.relativePath], line.status == .error {
+            } else if let line = earlier, line.status == .error {
                 items.append(.kept(line))
             }
         }
@@ -118,8 +121,7 @@ public struct BatchRunner: Sendable {
 
     /// The round's manifest lines in walk order, counted into `summary`. A file skipped after a
     /// stop keeps its earlier failure line, if it had one.
-    private static func manifestText(_ items: [RoundItem], processed: [ManifestRecord], known: [String: ManifestReader.Line],
-                                     summary: inout BatchSummary) -> String {
+    private static func manifestText(_ items: [RoundItem], processed: [ManifestRecord], summary: inout BatchSummary) -> String {
         let records = Dictionary(grouping: processed, by: \.input)  // several lines for a page's glyphs
         var text = ""
         for item in items {
@@ -129,12 +131,12 @@ public struct BatchRunner: Sendable {
                 summary.total += 1
                 summary.reused += 1
                 if line.status == .ok { summary.succeeded += 1 } else { summary.failed += 1 }
-            case .pending(let file):
+            case .pending(let file, let earlier):
                 if let lines = records[file.relativePath] {
                     text += lines.map { $0.jsonLine + "\n" }.joined()
                     summary.total += 1
                     if lines.contains(where: { $0.status == .ok }) { summary.succeeded += 1 } else { summary.failed += 1 }
-                } else if let line = known[file.relativePath], line.status == .error {
+                } else if let line = earlier, line.status == .error {
                     text += line.text + "\n"
                     summary.total += 1
                     summary.failed += 1
@@ -144,39 +146,59 @@ public struct BatchRunner: Sendable {
         return text
     }
 
-    /// A file of one round: an earlier result kept, or a file to process.
+    /// A file of one round: an earlier result kept, or a file to process (with its earlier
+    /// line, if any).
     private enum RoundItem {
         case kept(ManifestReader.Line)
-        case pending(InputFile)
+        case pending(InputFile, earlier: ManifestReader.Line?)
     }
 
     private func belongs(_ file: InputFile) -> Bool {
         options.shard?.contains(file.relativePath) ?? true
     }
 
-    /// The earlier lines a resumed run may reuse; refuses when the pipeline changed.
-    func resumableLines(layout: RunLayout, info: RunInfo) throws -> [String: ManifestReader.Line] {
-        let known = ManifestReader.known(in: layout)
-        guard !known.isEmpty, !options.force else { return known }
+    /// The earlier lines a resumed run may reuse, combined into `layout.previous` (nil when
+    /// there are none); refuses when the pipeline changed.
+    func resumableLines(layout: RunLayout, info: RunInfo) throws -> EarlierLines? {
+        let combined = try EarlierLines.combine(layout: layout)
+        do {
+            guard combined.lines > 0 else {
+                ManifestFiles.remove(combined.path)
+                return nil
+            }
+            if !options.force { try checkResumable(layout: layout, info: info) }
+        } catch {
+            ManifestFiles.remove(combined.path)
+            throw error
+        }
+        guard ManifestFiles.move(combined.path, to: layout.previous) else {
+            let failure = POSIXFailure(operation: "rename \(combined.path) to \(layout.previous)")
+            ManifestFiles.remove(combined.path)
+            throw BatchError(message: "\(failure)")
+        }
+        return EarlierLines(path: layout.previous)
+    }
+
+    /// Refuses to resume when the earlier run's pipeline is unknown or differs.
+    private func checkResumable(layout: RunLayout, info: RunInfo) throws {
         guard let earlier = try RunInfo.load(layout.runInfo) else {
             throw BatchError(message: "cannot resume in \(layout.directory): \(layout.runInfo) is missing, so the earlier run's pipeline is unknown (use --force to reuse its outputs anyway)")
         }
         guard earlier.pipelineSHA256 == info.pipelineSHA256 else {
             throw BatchError(message: "cannot resume in \(layout.directory): the pipeline changed (earlier run: '\(earlier.pipelineName)' sha256 \(earlier.pipelineSHA256); now: '\(info.pipelineName)' sha256 \(info.pipelineSHA256)); use --force to resume anyway, or run without --resume to start over")
         }
-        return known
     }
 
     /// The earlier line of `file` when it can stand: an `ok` line whose output is intact, or
     /// a failure when failures are not retried.
-    func reusableLine(for file: InputFile, known: [String: ManifestReader.Line], output: String) -> ManifestReader.Line? {
-        guard let line = known[file.relativePath] else { return nil }
+    func reusableLine(for file: InputFile, earlier: ManifestReader.Line?, output: String) -> ManifestReader.Line? {
+        guard let line = earlier else { return nil }
         switch line.status {
         case .ok where pipeline.isSegmented:
             return isIntactPage(line, of: file, output: output) ? line : nil
         case .ok:
             guard line.output == file.outputRelativePath,
-                  OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.targetSide) else { return nil }
+                  OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.fixedSide) else { return nil }
             return line
         case .error:
             return options.retryFailed ? nil : line
@@ -185,10 +207,12 @@ public struct BatchRunner: Sendable {
 
     /// Processes one round of files on `jobs` threads; returns the records of the files that
     /// were processed, in input order (files skipped after a stop are left out).
-    func process(_ chunk: [InputFile], output: String, stop: StopFlag) -> [ManifestRecord] {
-        var results = pipeline.isSegmented ? processPages(chunk, stop: stop)
+    func process(_ chunk: [InputFile], output: String, stop: StopFlag,
+                 fileDone: @Sendable () -> Void = {}) -> [ManifestRecord] {
+        var results = pipeline.isSegmented ? processPages(chunk, stop: stop, fileDone: fileDone)
             : ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
-                processFile(chunk[index])
+                defer { fileDone() }
+                return processFile(chunk[index])
             }.map { try? $0?.get() }
         if let classifier {
             classify(&results, with: classifier)
@@ -276,7 +300,7 @@ public struct BatchRunner: Sendable {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: inputReal, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw BatchError(message: "input \(input) is not a directory")
+            throw BatchError(message: "input \(input) is not a directory; to classify single scans use `glyphprep classify --pipeline PIPELINE FILE…`")
         }
         // The output may not exist yet: resolve its nearest existing ancestor.
         var probe = (output as NSString).standardizingPath

@@ -90,60 +90,29 @@ public enum ManifestReader {
     }
 
     /// The complete, valid lines of `path` (none when it is missing). A torn last line (no
-    /// newline, or not a JSON object with `input` and `status`) is dropped.
+    /// newline) and lines that are not a JSON object with `input` and `status` are dropped.
+    /// Holds the whole file's lines: streaming readers use `ManifestStream`.
     public static func lines(at path: String) -> [Line] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let stream = ManifestStream(path: path)
         var result: [Line] = []
-        var start = data.startIndex
-        while let newline = data[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            if let line = parse(data[start..<newline]) { result.append(line) }
-            start = newline + 1
-        }
+        while let line = stream.next() { result.append(line) }
         return result
-    }
-
-    static func parse(_ bytes: Data) -> Line? {
-        guard let object = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any],
-              let input = object["input"] as? String,
-              let status = (object["status"] as? String).flatMap(ManifestRecord.Status.init(rawValue:)),
-              let text = String(data: bytes, encoding: .utf8) else { return nil }
-        let output = object["output"] as? String
-        return Line(input: input, status: status, output: output, text: text, glyphs: object["glyphs"] as? Int,
-                    outputs: [output], glyph: object["glyph"] as? Int)
-    }
-
-    /// What earlier runs recorded in `layout`, newest wins: the final manifest, then the
-    /// previous state of an unfinished resume, then the partial manifest of an unfinished run.
-    /// The glyph lines of a page (glyph 0, 1, … in a row) become one `Line`.
-    public static func known(in layout: RunLayout) -> [String: Line] {
-        var known: [String: Line] = [:]
-        for path in [layout.manifest, layout.previous, layout.partial] {
-            var page: Line?
-            for line in lines(at: path) {
-                if line.glyph != nil, line.glyph != 0, var current = page, current.input == line.input {
-                    current.append(line)
-                    page = current
-                    known[line.input] = current
-                } else {
-                    page = line.glyph == nil ? nil : line
-                    known[line.input] = line
-                }
-            }
-        }
-        return known
     }
 }
 
-/// Cheap integrity check of a finished output: a PNG whose header says `side`×`side`.
+/// Cheap integrity check of a finished output: a PNG whose header says `side`×`side` (any
+/// size when `side` is nil).
 public enum OutputCheck {
-    public static func isIntactPNG(at path: String, side: Int) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        guard let header = try? handle.read(upToCount: 24), header.count == 24 else { return false }
-        let bytes = [UInt8](header)
+    public static func isIntactPNG(at path: String, side: Int?) -> Bool {
+        let descriptor = FileSystemName.withCPath(path) { open($0, O_RDONLY | O_CLOEXEC) }
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: 24)
+        guard read(descriptor, &bytes, 24) == 24 else { return false }
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else { return false }
         func word(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        guard let side else { return word(16) > 0 && word(20) > 0 }
         return word(16) == side && word(20) == side
     }
 }

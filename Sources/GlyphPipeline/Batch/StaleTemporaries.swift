@@ -1,8 +1,10 @@
 import Foundation
+import GlyphImaging
 
 /// Temporary files left by a killed run (`.name.tmp-PID-RANDOM`), removed when the file they
 /// were meant for comes up again. Each output directory is listed once, before this run writes
-/// into it.
+/// into it. Files come in walk order (depth first), so only the listings of the directories on
+/// the current path are kept: memory does not grow with the number of directories.
 struct StaleTemporaries {
     let root: String
     private var byDirectory: [String: [String: [String]]] = [:]
@@ -15,9 +17,10 @@ struct StaleTemporaries {
         let directory = (outputRelative as NSString).deletingLastPathComponent
         let name = (outputRelative as NSString).lastPathComponent
         if byDirectory[directory] == nil {
+            byDirectory = byDirectory.filter { key, _ in key.isEmpty || directory.hasPrefix(key + "/") }
             var found: [String: [String]] = [:]
             let path = directory.isEmpty ? root : root + "/" + directory
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where entry.hasPrefix(".") {
+            for entry in (try? FileSystemName.contentsOfDirectory(atPath: path)) ?? [] where entry.hasPrefix(".") {
                 guard let marker = entry.range(of: ".tmp-", options: .backwards) else { continue }
                 found[String(entry[entry.index(after: entry.startIndex)..<marker.lowerBound]), default: []].append(entry)
             }
@@ -25,7 +28,7 @@ struct StaleTemporaries {
         }
         guard let stale = byDirectory[directory]?[name] else { return }
         let path = directory.isEmpty ? root : root + "/" + directory
-        for entry in stale { unlink(path + "/" + entry) }
+        for entry in stale { _ = FileSystemName.withCPath(path + "/" + entry) { unlink($0) } }
         byDirectory[directory]?[name] = nil
     }
 }

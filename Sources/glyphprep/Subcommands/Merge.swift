@@ -6,7 +6,11 @@ extension GlyphPrepCommand {
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Combine the manifests of a sharded run into manifest.jsonl, in input order.",
-            discussion: "Exit status: 0 when every input file has exactly one line; 1 when files are missing or duplicated (manifest.jsonl is then not written); 64 when no shard run files are found.")
+            discussion: """
+            Exit status: 0 when every input file has exactly one line; 1 when files are missing or \
+            duplicated (manifest.jsonl is then not written); 64 when no shard run files are found. Example:
+              glyphprep merge out
+            """)
 
         @Argument(help: "The output directory the shards wrote into.")
         var output: String
@@ -16,14 +20,17 @@ extension GlyphPrepCommand {
             do {
                 report = try ShardMerger.merge(directory: output)
             } catch {
-                throw ValidationError("\(error)")
+                throw CommandError("\(error)")
             }
             var lines: [String] = []
             if !report.unfinishedShards.isEmpty {
                 lines.append("shards without a finished manifest: \(report.unfinishedShards.map(String.init).joined(separator: ", "))")
             }
+            if !report.sortedShards.isEmpty {
+                lines.append("shard manifests not in input order, sorted first: \(report.sortedShards.map(String.init).joined(separator: ", "))")
+            }
             for (what, files) in [("missing", report.missing), ("duplicated", report.duplicated), ("not in the input", report.unexpected)] where !files.isEmpty {
-                lines.append("\(files.count) files \(what): " + files.prefix(20).joined(separator: ", ") + (files.count > 20 ? ", …" : ""))
+                lines.append("\(files.count) files \(what): " + files.first.prefix(20).joined(separator: ", ") + (files.count > 20 ? ", …" : ""))
             }
             lines += report.notes
             lines.append(report.isComplete

@@ -6,7 +6,13 @@ extension GlyphPrepCommand {
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Draw every stage's output for a few scans, one row per scan, as a PNG.",
-            discussion: "With a page pipeline (a segment stage), draws each page with its glyphs' boxes numbered in reading order, their predictions and the text read.")
+            discussion: """
+            With a page pipeline (a segment stage), draws each page with its glyphs' boxes numbered in \
+            reading order, their predictions and the text read. Examples:
+              glyphprep preview pipelines/emnist.yaml samples/w01_a.jpg samples/w02_b.jpg -o preview.png
+              glyphprep preview pipelines/emnist.yaml scan.jpg -o layers.png --activations
+              glyphprep preview pipelines/page.yaml sheet.jpg -o boxes.png
+            """)
 
         @OptionGroup var pipelineFile: PipelineFile
 
