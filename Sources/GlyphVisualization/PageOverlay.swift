@@ -41,21 +41,11 @@ public struct PageOverlay: Sendable {
         var boxes: [(PixelRect, String)] = []
         do throws(StageFailure) {
             let page = try pipeline.processPage(FileBytes(input.data))
-            let images = page.glyphs.compactMap { try? $0.result.get().image }
-            let guesses = (try? classifier?.classify(images)) ?? nil
-            var next = 0
+            let classifier = self.classifier
+            records = page.records(input: input.name, classify: classifier.map { classifier in { try classifier.classify($0) } })
             let scale = Double(thumbnail.width) / Double(max(1, page.context.sourceWidth))
-            for (index, glyph) in page.glyphs.enumerated() {
-                var record = ManifestRecord(input: input.name, status: .ok)
-                record.glyph = index
-                record.line = glyph.glyph.line
-                record.word = glyph.glyph.word
-                if (try? glyph.result.get()) != nil {
-                    record.prediction = guesses.flatMap { next < $0.count ? $0[next].first?.label : nil }
-                    next += 1
-                }
-                records.append(record)
-                let box = glyph.sourceBox
+            for (index, record) in records.enumerated() {
+                guard let box = record.bbox else { continue }
                 let shown = PixelRect(x: Int(Double(box.x) * scale), y: Int(Double(box.y) * scale),
                                       width: max(2, Int(Double(box.width) * scale)), height: max(2, Int(Double(box.height) * scale)))
                 boxes.append((shown, "\(index)" + (record.prediction.map { " \($0)" } ?? "")))

@@ -13,19 +13,7 @@ public enum AtomicFile {
         guard descriptor >= 0 else { throw POSIXFailure(operation: "create \(temporary)") }
         // No fsync: rename already guarantees that a killed process leaves no partial file
         // under the final name, and syncing every small output would dominate the run time.
-        let ok = bytes.withUnsafeBytes { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return true }
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, base + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return true
-        }
+        let ok = bytes.withUnsafeBytes { writeAll($0, to: descriptor) }
         let failure = POSIXFailure(operation: "write \(temporary)")
         close(descriptor)
         let renamed = ok && FileSystemName.withCPath(temporary, { from in
@@ -36,6 +24,22 @@ public enum AtomicFile {
             _ = FileSystemName.withCPath(temporary) { unlink($0) }
             throw error
         }
+    }
+
+    /// Writes all of `bytes` to an open descriptor (retrying short writes and EINTR); false on
+    /// an error, with `errno` set.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
     }
 
     /// The folder `path` is in; "." for a bare file name.

@@ -47,19 +47,7 @@ public final class BufferedFileWriter {
     /// Writes out what the buffer holds.
     public func flush() throws {
         guard descriptor >= 0 else { throw POSIXFailure(operation: "write \(writingPath) (already closed)", code: EBADF) }
-        let ok = buffer.withUnsafeBytes { bytes -> Bool in
-            guard let base = bytes.baseAddress else { return true }
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return true
-        }
+        let ok = buffer.withUnsafeBytes { AtomicFile.writeAll($0, to: descriptor) }
         guard ok else { throw POSIXFailure(operation: "write \(writingPath)") }
         buffer.removeAll(keepingCapacity: true)
     }

@@ -70,3 +70,24 @@ extension Pipeline {
         return ProcessedPage(context: context, glyphs: glyphs, found: segmentation.found, page: keepPage ? image : nil)
     }
 }
+
+extension ProcessedPage {
+    /// One ok record per glyph in reading order (`glyph`, `line`, `word`, `bbox`), with the
+    /// best guess of `classify` (nil: no predictions) for each glyph that normalized.
+    public func records(input: String, classify: (([Raster]) throws -> [[ManifestRecord.Guess]])?) -> [ManifestRecord] {
+        let images = glyphs.compactMap { try? $0.result.get().image }
+        let guesses = classify.flatMap { try? $0(images) }
+        var next = 0
+        return glyphs.enumerated().map { index, glyph in
+            var record = ManifestRecord(input: input, status: .ok, bbox: glyph.sourceBox)
+            record.glyph = index
+            record.line = glyph.glyph.line
+            record.word = glyph.glyph.word
+            if (try? glyph.result.get()) != nil {
+                record.prediction = guesses.flatMap { next < $0.count ? $0[next].first?.label : nil }
+                next += 1
+            }
+            return record
+        }
+    }
+}

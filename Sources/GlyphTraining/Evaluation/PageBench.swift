@@ -47,23 +47,9 @@ public struct PageBench: Sendable {
         let name = String(format: "page_%04d.", index) + (photo ? "jpg" : "png")
         var outcome = Outcome(name: name, kind: "\(layout.rawValue)-\(photo ? "photo" : "scan")", score: PageScore(),
                               text: "", trueText: rendered.text, bytes: bytes, truth: rendered.glyphs)
-        var records: [ManifestRecord] = []
-        if let processed = try? page.pipeline.processPage(FileBytes(bytes)) {
-            let images = processed.glyphs.compactMap { try? $0.result.get().image }
-            let guesses = (try? page.classifier?.classify(images)) ?? nil
-            var next = 0
-            for (index, glyph) in processed.glyphs.enumerated() {
-                var record = ManifestRecord(input: name, status: .ok, bbox: glyph.sourceBox)
-                record.glyph = index
-                record.line = glyph.glyph.line
-                record.word = glyph.glyph.word
-                if (try? glyph.result.get()) != nil {
-                    record.prediction = guesses.flatMap { next < $0.count ? $0[next].first?.label : nil }
-                    next += 1
-                }
-                records.append(record)
-            }
-        }
+        let classifier = page.classifier
+        let records = (try? page.pipeline.processPage(FileBytes(bytes)))?
+            .records(input: name, classify: classifier.map { classifier in { try classifier.classify($0) } }) ?? []
         outcome.text = PageText.read(records)
         outcome.score = PageEvaluation.score(truth: rendered.glyphs, found: records.map { ($0.bbox ?? PixelRect(x: 0, y: 0, width: 0, height: 0), $0.prediction) },
                                              text: outcome.text, trueText: rendered.text)
