@@ -24,37 +24,40 @@
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG DEBIAN_IMAGE=debian:bookworm-slim
 
-# --- runtime base -------------------------------------------------------------------------
-FROM ${DEBIAN_IMAGE} AS runtime-base
+# --- runtime libraries ---------------------------------------------------------------------
+FROM ${DEBIAN_IMAGE} AS runtime-libs
 # libvips42 (images), libopenblas0 (BLAS), libturbojpeg0 (luma-only JPEG decoding), libdeflate0
-# (PNG), zlib1g (IDX .gz); DejaVu (labels in previews) and Hershey stroke fonts (synth writers).
+# (PNG), zlib1g (IDX .gz); DejaVu (labels in previews) and Hershey stroke fonts (synth writers);
+# busybox for /bin/sh. Only what glyphprep loads is copied out of this stage (image-rootfs.sh).
 # hadolint ignore=DL3008
-# Documentation, manual pages and translations are not installed, and the downloaded packages
-# are removed in the same layer (a base without the official image's docker-clean apt setting,
-# e.g. a local debootstrap, otherwise keeps ~130 MB of .debs in /var/cache/apt/archives).
 RUN printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-exclude=/usr/share/man/*' \
         'path-exclude=/usr/share/locale/*' 'path-exclude=/usr/share/info/*' \
         > /etc/dpkg/dpkg.cfg.d/01-glyphprep-slim \
     && apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libvips42 libopenblas0 libturbojpeg0 libdeflate0 zlib1g \
-        fonts-dejavu-core hershey-fonts-data \
+        fonts-dejavu-core hershey-fonts-data busybox \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 RUN groupadd --gid 10001 glyphprep \
     && useradd --uid 10001 --gid 10001 --home-dir /home/glyphprep --create-home \
-        --shell /usr/sbin/nologin glyphprep
+        --shell /bin/sh glyphprep
 # A pipeline's `classify: {model: letters}` finds models/letters.onnx beside its pipelines/
 # folder, else in models/ under the working directory: both are /opt/glyphprep here.
-WORKDIR /opt/glyphprep
-COPY models/letters.onnx models/README.md models/
-COPY pipelines/ pipelines/
-ENV PATH=/opt/glyphprep/bin:$PATH
+COPY models/*.onnx models/README.md /opt/glyphprep/models/
+COPY pipelines/ /opt/glyphprep/pipelines/
+COPY scripts/image-rootfs.sh /usr/local/bin/
 
 # --- prebuilt: the host's binary ----------------------------------------------------------
-FROM runtime-base AS prebuilt
+FROM runtime-libs AS prebuilt-root
 COPY .build/image/ /opt/glyphprep/bin/
-RUN glyphprep --version
+RUN image-rootfs.sh /rootfs
+
+FROM scratch AS prebuilt
+COPY --from=prebuilt-root /rootfs/ /
+ENV PATH=/opt/glyphprep/bin:/bin
+WORKDIR /opt/glyphprep
+RUN ["glyphprep", "--version"]
 USER 10001:10001
 ENTRYPOINT ["glyphprep"]
 CMD ["--help"]
@@ -77,9 +80,15 @@ RUN swift build -c release --product glyphprep \
     && scripts/stage-image.sh
 
 # --- runtime (default) --------------------------------------------------------------------
-FROM runtime-base AS runtime
+FROM runtime-libs AS runtime-root
 COPY --from=build /src/.build/image/ /opt/glyphprep/bin/
-RUN glyphprep --version
+RUN image-rootfs.sh /rootfs
+
+FROM scratch AS runtime
+COPY --from=runtime-root /rootfs/ /
+ENV PATH=/opt/glyphprep/bin:/bin
+WORKDIR /opt/glyphprep
+RUN ["glyphprep", "--version"]
 USER 10001:10001
 ENTRYPOINT ["glyphprep"]
 CMD ["--help"]

@@ -43,5 +43,9 @@ public final class FileBytes: @unchecked Sendable {
 
     deinit { base.deallocate() }
 
+    /// The bytes in place: valid only while this object is alive (keep a reference, or use `copy`).
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// A copy of the bytes, independent of this object's lifetime.
+    public var copy: [UInt8] { Array(UnsafeRawBufferPointer(start: base, count: count)) }
 }

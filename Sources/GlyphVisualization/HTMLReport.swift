@@ -167,7 +167,7 @@ public struct HTMLReport: Sendable {
         guard let inputDirectory, record.error?.code != .outsideInput,
               InputWalker.resolves(inputDirectory + "/" + record.input, inside: inputDirectory),
               let file = try? FileBytes(contentsOfFile: inputDirectory + "/" + record.input),
-              let thumbnail = try? DisplayImage.load(Array(file.bytes), maxWidth: 96, maxHeight: 64),
+              let thumbnail = try? DisplayImage.load(file.copy, maxWidth: 96, maxHeight: 64),
               let jpeg = try? ImageEncoder.encode(thumbnail, as: .jpeg, quality: 80) else { return "" }
         return "<img class=\"thumb\" alt=\"\" src=\"\(Self.dataURI(jpeg, type: "image/jpeg"))\">"
     }

@@ -21,7 +21,7 @@ extension PreviewRenderer {
                 throw VisualizationError("\(path) is a directory; preview takes image files (e.g. DIR/*.jpg)")
             }
             do {
-                inputs.append(PreviewInput(name: path, data: Array(try FileBytes(contentsOfFile: path).bytes)))
+                inputs.append(PreviewInput(name: path, data: try FileBytes(contentsOfFile: path).copy))
             } catch {
                 throw VisualizationError("cannot read \(path): \(error.message)")
             }

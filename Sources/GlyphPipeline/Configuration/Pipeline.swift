@@ -35,7 +35,7 @@ public struct Pipeline: Sendable {
         } catch {
             throw PipelineError(source: url.path, line: nil, column: nil, message: error.message.replacingOccurrences(of: "the file", with: "the pipeline file"))
         }
-        guard let text = String(validating: bytes.bytes, as: UTF8.self) else {
+        guard let text = String(validating: bytes.copy, as: UTF8.self) else {
             throw PipelineError(source: url.path, line: nil, column: nil, message: "the pipeline file is not UTF-8 text")
         }
         let configuration = try PipelineConfiguration.parse(yaml: text, source: url.path)
