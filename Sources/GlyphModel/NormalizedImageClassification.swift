@@ -27,8 +27,7 @@ public enum NormalizedImageClassification {
         do {
             let guesses = try classifier.classify(images.map(\.image))
             for ((index, _), top) in zip(images, guesses) {
-                records[index].prediction = top.first?.label
-                records[index].top = top
+                records[index].record(top, from: classifier)
             }
         } catch {
             for (index, _) in images {

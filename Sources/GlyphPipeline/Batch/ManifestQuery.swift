@@ -32,6 +32,7 @@ extension ManifestRecord {
         self.init(input: input, output: object["output"] as? String, status: status, error: error,
                   width: object["width"] as? Int, height: object["height"] as? Int, bbox: bbox)
         prediction = object["prediction"] as? String
+        reason = object["reason"] as? String
         if let top = object["top"] as? [[String: Any]] {
             self.top = top.compactMap { guess in
                 guard let label = guess["label"] as? String, let p = guess["p"] as? Double else { return nil }

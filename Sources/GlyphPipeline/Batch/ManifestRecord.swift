@@ -27,6 +27,9 @@ public struct ManifestRecord: Sendable, Equatable {
     /// The ink's bounding box in source pixels.
     public var bbox: PixelRect?
     public var prediction: String?
+    /// Why a classified image has no prediction (`low_confidence`, or the rejection class such
+    /// as `not_a_digit`).
+    public var reason: String?
     public var top: [Guess]?
 
     public init(input: String, output: String? = nil, status: Status, error: StageFailure? = nil,
@@ -51,7 +54,12 @@ public struct ManifestRecord: Sendable, Equatable {
         if let bbox {
             json.add("bbox", raw: "{\"x\":\(bbox.x),\"y\":\(bbox.y),\"width\":\(bbox.width),\"height\":\(bbox.height)}")
         }
-        if let prediction { json.add("prediction", string: prediction) }
+        if let prediction {
+            json.add("prediction", string: prediction)
+        } else if top != nil {
+            json.add("prediction", raw: "null")
+        }
+        if let reason { json.add("reason", string: reason) }
         if let top {
             let items = top.map { "{\"label\":\(JSONObjectWriter.quote($0.label)),\"p\":\(JSONObjectWriter.number($0.probability))}" }
             json.add("top", raw: "[" + items.joined(separator: ",") + "]")
