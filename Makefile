@@ -25,7 +25,7 @@ HERSHEY_DIGIT_FONTS := /usr/share/hershey-fonts/cursive.jhf /usr/share/hershey-f
 DIGITS_TRAINING := --classes digits --strokes $(STROKES) --variants 24 --epochs 24 --augment strong \
 	--conv1 24 --conv2 48 --hidden 192 --seed 1 --ensemble 3 --reject-variants 3 --scribbles 600 \
 	$(addprefix --font ,$(TRAINING_FONTS)) $(addprefix --stroke-font ,$(HERSHEY_DIGIT_FONTS))
-DIGITS_CALIBRATION := --temperature 1.0 --threshold 0.50
+DIGITS_CALIBRATION := --temperature 1.4313 --threshold 0.81
 
 .PHONY: setup build run test model models model-letters model-digits crossval crossval-digits
 

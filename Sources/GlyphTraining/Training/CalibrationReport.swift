@@ -76,11 +76,24 @@ public struct CalibrationSummary: Sendable, Equatable {
         lines.append(String(format: "train with: --temperature %.4f --threshold %.2f", temperature, threshold))
         return lines
     }
+
+    /// The most frequent (truth → top class) confusions of the held-out scans, e.g. `7→1 12`.
+    public static func confusions(_ results: [FoldResult], labels: [String], limit: Int = 12) -> [String] {
+        var counts: [String: Int] = [:]
+        for item in results.flatMap(\.scored) {
+            guard let best = item.logits.indices.max(by: { item.logits[$0] < item.logits[$1] }), best != item.truth,
+                  labels.indices.contains(best), labels.indices.contains(item.truth) else { continue }
+            counts["\(labels[item.truth])→\(labels[best])", default: 0] += 1
+        }
+        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map { "\($0.key) \($0.value)" }
+    }
 }
 
 extension LetterTrainingPlan {
     /// The calibration lines of a cross-validation run (none without held-out predictions).
     public func calibrationReport(_ results: [FoldResult]) -> [String] {
-        CalibrationSummary(results, rejection: classes.rejectionIndex)?.lines ?? []
+        let confusions = CalibrationSummary.confusions(results, labels: classes.labels)
+        return (CalibrationSummary(results, rejection: classes.rejectionIndex)?.lines ?? [])
+            + (confusions.isEmpty ? [] : ["most frequent confusions of held-out scans: " + confusions.joined(separator: ", ")])
     }
 }
