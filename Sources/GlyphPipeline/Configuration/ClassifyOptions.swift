@@ -21,7 +21,8 @@ public struct ClassifyOptions: DeclaredStage, Equatable {
         StageParameter("min_confidence", type: "number",
                        "withhold the prediction (null, reason low_confidence) when the top calibrated probability is below this; 0 = always answer",
                        defaultText: { _ in "the model's glyphprep.threshold, else 0" }, decode: { options, container, key in
-                           options.minConfidence = try container.decode(key, default: 0, in: 0...1)
+                           // Absent stays nil, so the model's own threshold applies.
+                           if container.contains(key) { options.minConfidence = try container.decode(key, default: 0, in: 0...1) }
                        }),
         StageParameter("labels", type: "list of strings", "class names in output order",
                        defaultText: { _ in "model metadata, else a–z" }, decode: { options, container, key in

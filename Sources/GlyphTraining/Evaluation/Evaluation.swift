@@ -42,6 +42,8 @@ public struct Evaluation: Sendable {
     public let unlabelled: Int
     /// Matrix rows and columns: the model's classes, then any other label seen, in order.
     public let classes: [String]
+    /// The model's classes as given.
+    public let modelClasses: Set<String>
 
     /// `labels` nil takes each file's parent folder name. `classes` (e.g. the model's labels)
     /// fixes the matrix order; labels outside it are appended sorted. A true label is matched
@@ -71,6 +73,7 @@ public struct Evaluation: Sendable {
         }
         self.items = items
         self.unlabelled = unlabelled
+        modelClasses = known
         let extra = Set(items.flatMap { [$0.truth] + ($0.prediction.map { [$0] } ?? []) }).subtracting(known)
         classes = given + extra.sorted()
     }
@@ -91,9 +94,9 @@ public struct Evaluation: Sendable {
     }
 
     /// Expected calibration error (15 bins) of the top guesses' probabilities, over the files
-    /// the classifier ran on; nil when it ran on none.
+    /// the classifier ran on whose true label is one of the model's classes; nil when none.
     public var expectedCalibrationError: Double? {
-        let scored = items.filter { $0.confidence != nil }
+        let scored = items.filter { $0.confidence != nil && modelClasses.contains($0.truth) }
         guard !scored.isEmpty else { return nil }
         return Calibration.expectedCalibrationError(confidences: scored.compactMap(\.confidence),
                                                     correct: scored.map { $0.topLabel == $0.truth })
