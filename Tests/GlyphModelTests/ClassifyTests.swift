@@ -133,9 +133,9 @@ final class ClassifyTests: XCTestCase {
         let eager = try ONNXClassifier(model: model, options: options)
         XCTAssertEqual(eager.decide(guesses[1]).prediction, "left")
 
-        let parsed = try PipelineConfiguration.parse(yaml: "version: 1\nstages:\n  - decode\n  - classify: {model: m.onnx, min_confidence: 0.3}\n")
+        let parsed = try PipelineConfiguration.parse(yaml: "version: 1\nstages:\n  - decode\n  - grayscale\n  - classify: {model: m.onnx, min_confidence: 0.3}\n")
         XCTAssertEqual(parsed.classify?.minConfidence, 0.3)
-        let unset = try PipelineConfiguration.parse(yaml: "version: 1\nstages:\n  - decode\n  - classify: {model: m.onnx}\n")
+        let unset = try PipelineConfiguration.parse(yaml: "version: 1\nstages:\n  - decode\n  - grayscale\n  - classify: {model: m.onnx}\n")
         XCTAssertNil(unset.classify?.minConfidence, "no min_confidence: the model's threshold applies")
         XCTAssertThrowsError(try ONNXClassifier(model: halvesModel(inputShape: [-1, 784], metadata: [
             ONNXClassifier.MetadataKey.labels: "left,right", ONNXClassifier.MetadataKey.rejection: "nothing"]),

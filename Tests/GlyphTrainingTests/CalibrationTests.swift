@@ -34,7 +34,10 @@ final class CalibrationTests: XCTestCase {
         let kept = Calibration.coverage(scored, temperature: 1, threshold: threshold)
         XCTAssertEqual(kept.coverage, 0.9, accuracy: 1e-9)
         XCTAssertEqual(kept.accuracy, 1, accuracy: 1e-9)
-        XCTAssertEqual(Calibration.coverage(scored, temperature: 1, threshold: 0, rejection: 0).coverage, 0.1, accuracy: 1e-9)
+        XCTAssertEqual(Calibration.coverage(scored, temperature: 1, threshold: 0, rejection: 0).coverage, 0,
+                       "every top class is 0, the rejection class here")
+        let mixed = scored + [Calibration.Scored(logits: [0, 3, 0], truth: 1)]
+        XCTAssertEqual(Calibration.coverage(mixed, temperature: 1, threshold: 0, rejection: 0).coverage, 1.0 / 101, accuracy: 1e-9)
         XCTAssertEqual(Calibration.expectedCalibrationError(confidences: [0.9, 0.9], correct: [true, false]), 0.4, accuracy: 1e-9)
     }
 

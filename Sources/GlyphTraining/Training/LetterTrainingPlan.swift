@@ -147,7 +147,7 @@ public struct LetterTrainingPlan: Sendable {
     func modelDescription(sources: [String], trainWriters: [String], pipelineName: String) -> String {
         var sources = sources
         if !trainWriters.isEmpty {
-            sources.insert("UJI Pen Characters \(classes.rawValue) scans, \(variants) variants/sample, "
+            sources.insert("UJI Pen Characters \(classes == .letters ? "" : "digits ")scans, \(variants) variants/sample, "
                            + "\(sizeRange.lowerBound)-\(sizeRange.upperBound) px, writers \(trainWriters.joined(separator: ","))",
                            at: 0)
         }
