@@ -29,11 +29,18 @@ FROM ${DEBIAN_IMAGE} AS runtime-base
 # libvips42 (images), libopenblas0 (BLAS), libturbojpeg0 (luma-only JPEG decoding), libdeflate0
 # (PNG), zlib1g (IDX .gz); DejaVu (labels in previews) and Hershey stroke fonts (synth writers).
 # hadolint ignore=DL3008
-RUN apt-get update \
+# Documentation, manual pages and translations are not installed, and the downloaded packages
+# are removed in the same layer (a base without the official image's docker-clean apt setting,
+# e.g. a local debootstrap, otherwise keeps ~130 MB of .debs in /var/cache/apt/archives).
+RUN printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-exclude=/usr/share/man/*' \
+        'path-exclude=/usr/share/locale/*' 'path-exclude=/usr/share/info/*' \
+        > /etc/dpkg/dpkg.cfg.d/01-glyphprep-slim \
+    && apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libvips42 libopenblas0 libturbojpeg0 libdeflate0 zlib1g \
         fonts-dejavu-core hershey-fonts-data \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 RUN groupadd --gid 10001 glyphprep \
     && useradd --uid 10001 --gid 10001 --home-dir /home/glyphprep --create-home \
         --shell /usr/sbin/nologin glyphprep

@@ -36,7 +36,7 @@ build: setup
 	$(SWIFT) build -c release --product glyphprep
 
 run: build
-	.build/release/glyphprep run $(PIPELINE) $(INPUT) -o $(OUTPUT) --no-progress
+	.build/release/glyphprep run $(PIPELINE) $(INPUT) -o $(OUTPUT) --no-progress --overwrite
 
 test: setup
 	$(SWIFT) test

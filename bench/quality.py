@@ -68,7 +68,7 @@ def main():
         outs, walls, accs = {}, {}, {}
         for route, yaml in routes.items():
             out = os.path.join(work, pipeline, route.replace(" ", "-"))
-            walls[route], _ = timed([a.glyphprep, "run", yaml, data, "-o", out, "--jobs", a.jobs])
+            walls[route], _ = timed([a.glyphprep, "run", yaml, data, "-o", out, "--jobs", a.jobs, "--overwrite"])
             outs[route] = out
             if "classify" in open(yaml).read() and os.path.exists(labels):
                 _, text = timed([a.glyphprep, "eval", yaml, data, "--labels", labels, "-o", out + "-eval",

@@ -15,7 +15,7 @@ public final class FileBytes: @unchecked Sendable {
 
     /// Reads a file with one copy from the kernel; the message names the system's reason.
     public init(contentsOfFile path: String) throws(ImageError) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = FileSystemName.withCPath(path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else {
             throw ImageError(.read, "cannot read the file: \(String(cString: strerror(errno)))")
         }

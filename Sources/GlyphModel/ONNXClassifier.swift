@@ -119,6 +119,13 @@ public struct ONNXClassifier: Classifying, ActivationSource {
                 candidates.append(baseDirectory.deletingLastPathComponent().appendingPathComponent("models/" + named))
             }
             candidates.append(URL(fileURLWithPath: "models/" + named))
+            // Beside the program: a checkout (.build/…/release/glyphprep) or an installation.
+            var directory = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<4 {
+                guard let current = directory, current.path != "/" else { break }
+                candidates.append(current.appendingPathComponent("models/" + named))
+                directory = current.deletingLastPathComponent()
+            }
         }
         if let found = candidates.first(where: { manager.fileExists(atPath: $0.path) }) { return found }
         throw ClassifierError("model '\(reference)' not found (looked in \(candidates.map(\.path).joined(separator: ", ")))")

@@ -47,9 +47,10 @@ public struct ContactSheet: Sendable {
 
     /// The sheet of `records`, whose `output` paths are relative to `outputDirectory`.
     public func render(_ records: [ManifestRecord], outputDirectory: String) throws(VipsError) -> Canvas {
-        let (width, height) = size(count: records.count)
-        var canvas = Canvas(width: width, height: height, background: .background)
         let heading = title.isEmpty ? "\(records.count) image\(records.count == 1 ? "" : "s")" : title
+        let (gridWidth, height) = size(count: records.count)
+        let width = max(gridWidth, 2 * Self.margin + (try TextRenderer.render(heading, style: .title).width))
+        var canvas = Canvas(width: width, height: height, background: .background)
         try canvas.text(heading, x: Self.margin, y: Self.margin, style: .title, maxWidth: width - 2 * Self.margin)
         if records.isEmpty {
             try canvas.text("no files match", x: Self.margin, y: Self.margin + headerHeight, style: .body, color: .muted)

@@ -161,10 +161,13 @@ public struct HTMLReport: Sendable {
         return "<img class=\"px\" alt=\"\" src=\"\(Self.dataURI([UInt8](data), type: "image/png"))\">"
     }
 
+    /// A thumbnail of the original, only where `run` would read it (never through a link out
+    /// of the input directory).
     func originalThumbnail(_ record: ManifestRecord) -> String {
-        guard let inputDirectory,
-              let data = FileManager.default.contents(atPath: inputDirectory + "/" + record.input),
-              let thumbnail = try? DisplayImage.load([UInt8](data), maxWidth: 96, maxHeight: 64),
+        guard let inputDirectory, record.error?.code != .outsideInput,
+              InputWalker.resolves(inputDirectory + "/" + record.input, inside: inputDirectory),
+              let file = try? FileBytes(contentsOfFile: inputDirectory + "/" + record.input),
+              let thumbnail = try? DisplayImage.load(Array(file.bytes), maxWidth: 96, maxHeight: 64),
               let jpeg = try? ImageEncoder.encode(thumbnail, as: .jpeg, quality: 80) else { return "" }
         return "<img class=\"thumb\" alt=\"\" src=\"\(Self.dataURI(jpeg, type: "image/jpeg"))\">"
     }

@@ -176,14 +176,15 @@ public struct PreviewRenderer: Sendable {
         var columnWidths = [Int](repeating: panelHeight, count: columnCount)
         for (rowIndex, line) in scaled.enumerated() {
             for (index, image) in line.enumerated() where index < columnCount {
-                var needed = image?.width ?? 0
+                // Text may be cut at twice the panel height; an image (up to three times as wide
+                // as high) never is, so a wide scan does not run into the next panel.
                 let panel = rows[rowIndex].panels[index]
-                needed = max(needed, try TextRenderer.render(panel.subtitle, style: .body).width,
-                             try TextRenderer.render(panel.title, style: .heading).width)
+                var text = max(try TextRenderer.render(panel.subtitle, style: .body).width,
+                               try TextRenderer.render(panel.title, style: .heading).width)
                 if case let .error(code, _) = panel.content {
-                    needed = max(needed, try TextRenderer.render("✕ " + code, style: .heading).width + 12)
+                    text = max(text, try TextRenderer.render("✕ " + code, style: .heading).width + 12)
                 }
-                columnWidths[index] = max(columnWidths[index], min(needed, 2 * panelHeight))
+                columnWidths[index] = max(columnWidths[index], image?.width ?? 0, min(text, 2 * panelHeight))
             }
         }
         let stagesWidth = columnWidths.reduce(0, +) + Self.gap * (columnCount - 1)

@@ -16,10 +16,15 @@ extension PreviewRenderer {
     public func render(files: [String]) throws -> Canvas {
         var inputs: [PreviewInput] = []
         for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw VisualizationError("cannot read \(path)")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw VisualizationError("\(path) is a directory; preview takes image files (e.g. DIR/*.jpg)")
             }
-            inputs.append(PreviewInput(name: path, data: [UInt8](data)))
+            do {
+                inputs.append(PreviewInput(name: path, data: Array(try FileBytes(contentsOfFile: path).bytes)))
+            } catch {
+                throw VisualizationError("cannot read \(path): \(error.message)")
+            }
         }
         return try render(inputs)
     }
@@ -30,6 +35,10 @@ extension ContactSheet {
     public func render(outputDirectory: String, query: RecordQuery = RecordQuery()) throws -> Canvas {
         let all = try ManifestRecord.read(outputDirectory: outputDirectory)
         let selected = query.apply(all)
+        guard !selected.isEmpty else {
+            let filters = query.filters.map(\.description).joined(separator: ", ")
+            throw VisualizationError("no file of the \(all.count) in the manifest matches \(filters.isEmpty ? "the query" : filters); nothing written")
+        }
         var sheet = self
         if sheet.title.isEmpty {
             var parts = ["\(selected.count) of \(all.count) files"]

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import GlyphPipeline
+import GlyphTestSupport
 
 final class PipelineConfigurationTests: XCTestCase {
     func parseError(_ yaml: String) -> PipelineError? {
@@ -61,11 +62,11 @@ final class PipelineConfigurationTests: XCTestCase {
               - sigmoid_contrst: {gain: 10}
             """)
         XCTAssertEqual(error?.line, 5)
-        XCTAssertEqual(error?.column, 22)
+        XCTAssertEqual(error?.column, 5, "the unknown name, not its parameters")
         XCTAssertTrue(error?.message.contains("unknown stage 'sigmoid_contrst'") == true, error?.message ?? "")
         XCTAssertTrue(error?.message.contains("Did you mean 'sigmoid_contrast'?") == true, error?.message ?? "")
         XCTAssertTrue(error?.message.contains("center_of_mass") == true, "lists the valid stages")
-        XCTAssertTrue(error?.description.hasPrefix("test.yaml:5:22:") == true, error?.description ?? "")
+        XCTAssertTrue(error?.description.hasPrefix("test.yaml:5:5:") == true, error?.description ?? "")
     }
 
     func testWrongTypeNamesParameterAndPlace() {
@@ -134,5 +135,65 @@ final class PipelineConfigurationTests: XCTestCase {
         let error = parseError("version: 1\nstages: [decode, grayscale\n")
         XCTAssertNotNil(error?.line)
         XCTAssertTrue(error?.message.hasPrefix("invalid YAML") == true, error?.message ?? "")
+    }
+}
+
+/// What `validate` and the parser tell a user about a whole file.
+final class PipelineFileDiagnosticsTests: XCTestCase {
+    func testEveryProblemOfAFileAtOnceWithColumnsAtTheKey() {
+        let yaml = """
+            version: 1
+            stages:
+              - decode
+              - grayscale
+              - resize: {box: 20, bogus: 1}
+              - pad: {size: 28}
+              - blurr
+            """
+        do {
+            _ = try PipelineConfiguration.parse(yaml: yaml, source: "p.yaml")
+            XCTFail("expected an error")
+        } catch {
+            XCTAssertEqual(error.line, 5)
+            XCTAssertEqual(error.column, 23, "at 'bogus', not at its value")
+            XCTAssertEqual(error.others.map(\.line), [7])
+            XCTAssertEqual(error.others.first?.column, 5)
+            XCTAssertEqual(error.description.split(separator: "\n").count, 2, error.description)
+        }
+    }
+
+    func testTabIndentationIsNamed() {
+        do {
+            _ = try PipelineConfiguration.parse(yaml: "version: 1\nstages:\n\t- decode\n", source: "p.yaml")
+            XCTFail("expected an error")
+        } catch {
+            XCTAssertTrue(error.message.contains("line 3 has a tab: YAML indents with spaces only"), error.message)
+        }
+    }
+
+    func testDryRunFindsAPipelineThatFailsOnEveryInput() throws {
+        let broken = Pipeline(configuration: try PipelineConfiguration.parse(yaml: """
+            version: 1
+            stages: [decode, grayscale, invert, normalize, crop_to_bbox, {resize: {box: 40}}, {pad: {size: 28}}]
+            """))
+        let failures = try XCTUnwrap(PipelineDryRun(broken).failureOnEveryInput)
+        XCTAssertEqual(failures.count, 2)
+        XCTAssertTrue(failures[0].hasPrefix("stage 7 'pad' fails"), failures[0])
+
+        let good = Pipeline(configuration: try PipelineConfiguration.parse(yaml: TestImages.pipelineYAML))
+        let dryRun = PipelineDryRun(good)
+        XCTAssertNil(dryRun.failureOnEveryInput)
+        XCTAssertEqual(dryRun.outputSizes.map { [$0.width, $0.height] }, [[28, 28], [28, 28]])
+        XCTAssertEqual(dryRun.trials[0].steps.map(\.stage).prefix(2), ["decode", "grayscale"])
+    }
+
+    func testOutputSizeThatFollowsTheInputIsSaidSo() throws {
+        let pipeline = Pipeline(configuration: try PipelineConfiguration.parse(yaml: "version: 1\nstages: [decode, grayscale, invert, normalize, crop_to_bbox]\n"))
+        XCTAssertNil(pipeline.fixedSide)
+        let text = PipelineDescription.describe(pipeline, dryRun: PipelineDryRun(pipeline))
+        XCTAssertTrue(text.contains("valid, 5 stages"), text)
+        XCTAssertTrue(text.contains("size follows the input"), text)
+        XCTAssertFalse(text.contains("28×28"), text)
+        XCTAssertTrue(text.contains("dry run: a 1600×1200 scan of one letter → "), text)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import GlyphTraining
 @testable import GlyphPipeline
+import GlyphTestSupport
 
 final class EvaluationTests: XCTestCase {
     private func record(_ input: String, _ prediction: String?) -> ManifestRecord {
@@ -33,5 +34,23 @@ final class EvaluationTests: XCTestCase {
                                     labels: ["A1.jpg": "A", "x/b.jpg": "b"], classes: ["a", "b", "c", "d"])
         XCTAssertEqual(evaluation.items.map(\.truth), ["a", "b"])
         XCTAssertEqual(evaluation.correct, 1)
+    }
+}
+
+final class EvaluationLabelCheckTests: XCTestCase {
+    func testLabelsAreCheckedAgainstTheModelBeforeAnythingRuns() throws {
+        let root = try TestImages.temporaryDirectory()
+        for folder in ["A", "b", "7"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try Data([0]).write(to: root.appendingPathComponent("\(folder)/scan.png"))
+        }
+        XCTAssertThrowsError(try Evaluation.checkLabels(input: root.path, labels: nil, classes: ["a", "b"], source: "folder names")) { error in
+            XCTAssertTrue("\(error)".contains("'7' (1 files)"), "\(error)")
+            XCTAssertFalse("\(error)".contains("'A'"), "case aside, A is the class a")
+        }
+        XCTAssertEqual(try Evaluation.checkLabels(input: root.path, labels: ["7/scan.png": "a", "scan.png": "b"], classes: ["a", "b"], source: "x.csv"), 3)
+        XCTAssertThrowsError(try Evaluation.checkLabels(input: root.path, labels: [:], classes: ["a"], source: "x.csv")) { error in
+            XCTAssertTrue("\(error)".contains("no image file"), "\(error)")
+        }
     }
 }

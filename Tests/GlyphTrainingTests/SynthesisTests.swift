@@ -288,6 +288,22 @@ final class SynthesisTests: XCTestCase {
         XCTAssertEqual(rows.filter { $0.hasPrefix("batch2/") }.count, 2)
     }
 
+    func testUsedOutputFolderIsRefusedUnlessOverwritten() throws {
+        let strokes = try temporaryDirectory()
+        try Data(Self.unipen.utf8).write(to: strokes.appendingPathComponent("x-w01"))
+        let out = try temporaryDirectory()
+        var options = SynthesisOptions(strokesDirectory: strokes, outputDirectory: out, count: 4, sizeRange: 60...80, jobs: 1)
+        _ = try ScanSynthesizer.run(options)
+        options.count = 2
+        XCTAssertThrowsError(try ScanSynthesizer.run(options)) { error in
+            XCTAssertTrue("\(error)".contains("--overwrite"), "\(error)")
+        }
+        options.overwrite = true
+        _ = try ScanSynthesizer.run(options)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertEqual(names.count, 3, "2 images + labels.csv, nothing of the earlier 4: \(names)")
+    }
+
     private func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("synth-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -7,9 +7,9 @@ public enum AtomicFile {
     /// creating missing parent directories.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let directory = directory(of: path)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileSystemName.createDirectories(directory)
         let temporary = temporaryPath(beside: path)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = FileSystemName.withCPath(temporary) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard descriptor >= 0 else { throw POSIXFailure(operation: "create \(temporary)") }
         // No fsync: rename already guarantees that a killed process leaves no partial file
         // under the final name, and syncing every small output would dominate the run time.
@@ -28,9 +28,12 @@ public enum AtomicFile {
         }
         let failure = POSIXFailure(operation: "write \(temporary)")
         close(descriptor)
-        guard ok, rename(temporary, path) == 0 else {
+        let renamed = ok && FileSystemName.withCPath(temporary, { from in
+            FileSystemName.withCPath(path) { to in rename(from, to) }
+        }) == 0
+        guard renamed else {
             let error = ok ? POSIXFailure(operation: "rename to \(path)") : failure
-            unlink(temporary)
+            _ = FileSystemName.withCPath(temporary) { unlink($0) }
             throw error
         }
     }

@@ -17,9 +17,12 @@ public struct BatchOptions: Sendable {
     public var force: Bool
     /// Process only this shard's files, into its own manifest.
     public var shard: ShardSpec?
+    /// Remove an earlier run found in the output directory before starting.
+    public var overwrite: Bool
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int? = nil, showProgress: Bool = false,
-                resume: Bool = false, retryFailed: Bool = true, force: Bool = false, shard: ShardSpec? = nil) {
+                resume: Bool = false, retryFailed: Bool = true, force: Bool = false, shard: ShardSpec? = nil,
+                overwrite: Bool = false) {
         self.jobs = max(1, jobs)
         self.chunkSize = chunkSize ?? max(128, self.jobs * 64)
         self.showProgress = showProgress
@@ -27,6 +30,7 @@ public struct BatchOptions: Sendable {
         self.retryFailed = retryFailed
         self.force = force
         self.shard = shard
+        self.overwrite = overwrite
     }
 }
 

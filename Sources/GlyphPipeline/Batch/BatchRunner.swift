@@ -21,9 +21,9 @@ public struct BatchRunner: Sendable {
     public static let manifestName = "manifest.jsonl"
 
     /// Processes every image under `input` (of this shard) into `output`. `progress` hears
-    /// after every round how many files are done.
+    /// how many files are done after each file, from the worker threads.
     public func run(input: String, output: String, stop: StopFlag = StopFlag(),
-                    progress: ((BatchProgress) -> Void)? = nil) throws -> BatchSummary {
+                    progress: (@Sendable (BatchProgress) -> Void)? = nil) throws -> BatchSummary {
         let started = Date()
         var state = try prepare(input: input, output: output)
         let total = options.showProgress
@@ -39,7 +39,12 @@ public struct BatchRunner: Sendable {
             if stop.isStopped && state.known.isEmpty { break }
             let items = nextRound(from: &walker, exhausted: &exhausted, state: &state, stop: stop)
             let pending = items.compactMap { item -> InputFile? in if case .pending(let file) = item { file } else { nil } }
-            let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop)
+            let before = summary.total + items.count - pending.count
+            let finished = Atomic<Int>(0)
+            let processed = pending.isEmpty ? [] : process(pending, output: output, stop: stop) {
+                let done = before + finished.add(1, ordering: .relaxed).newValue
+                progress?(BatchProgress(done: done, total: total, seconds: Date().timeIntervalSince(started)))
+            }
             let text = Self.manifestText(items, processed: processed, known: state.known, summary: &summary)
             if !text.isEmpty { try manifest.write(contentsOf: Data(text.utf8)) }
             progress?(BatchProgress(done: summary.total, total: total, seconds: Date().timeIntervalSince(started)))
@@ -70,11 +75,12 @@ public struct BatchRunner: Sendable {
     /// the earlier manifest kept aside when resuming, stale temporaries removed, `run.json`.
     private func prepare(input: String, output: String) throws -> RunState {
         try Self.checkDirectories(input: input, output: output)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let layout = RunLayout(directory: output, shard: options.shard)
+        try OutputDirectory.claim(layout, resume: options.resume, overwrite: options.overwrite)
+        try FileSystemName.createDirectories(output)
         try VipsRuntime.start(threadsPerImage: 1)
         VipsRuntime.keepImageBuffersOnHeap()
 
-        let layout = RunLayout(directory: output, shard: options.shard)
         let info = RunInfo(pipeline: pipeline, input: input, shard: options.shard)
         let known = options.resume ? try resumableLines(layout: layout, info: info) : [:]
         var temporaries = StaleTemporaries(root: output)
@@ -173,7 +179,7 @@ public struct BatchRunner: Sendable {
         switch line.status {
         case .ok:
             guard line.output == file.outputRelativePath,
-                  OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.targetSide) else { return nil }
+                  OutputCheck.isIntactPNG(at: output + "/" + file.outputRelativePath, side: pipeline.fixedSide) else { return nil }
             return line
         case .error:
             return options.retryFailed ? nil : line
@@ -182,9 +188,11 @@ public struct BatchRunner: Sendable {
 
     /// Processes one round of files on `jobs` threads; returns the records of the files that
     /// were processed, in input order (files skipped after a stop are left out).
-    func process(_ chunk: [InputFile], output: String, stop: StopFlag) -> [ManifestRecord] {
+    func process(_ chunk: [InputFile], output: String, stop: StopFlag,
+                 fileDone: @Sendable () -> Void = {}) -> [ManifestRecord] {
         var results = ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
-            processFile(chunk[index])
+            defer { fileDone() }
+            return processFile(chunk[index])
         }.map { try? $0?.get() }
         if let classifier {
             classify(&results, with: classifier)
@@ -271,7 +279,7 @@ public struct BatchRunner: Sendable {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: inputReal, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw BatchError(message: "input \(input) is not a directory")
+            throw BatchError(message: "input \(input) is not a directory; to classify single scans use `glyphprep classify --pipeline PIPELINE FILE…`")
         }
         // The output may not exist yet: resolve its nearest existing ancestor.
         var probe = (output as NSString).standardizingPath

@@ -1,4 +1,5 @@
 import Foundation
+import GlyphImaging
 
 /// One file found under the input directory.
 public struct InputFile: Sendable, Equatable {
@@ -15,10 +16,12 @@ public struct InputFile: Sendable, Equatable {
 /// Walks an input tree in a deterministic order without holding the whole tree in memory:
 /// only the sorted listings of the directories on the current path.
 ///
-/// Entries of a directory are visited in byte order of their UTF-8 names, descending into
+/// Entries of a directory are visited in byte order of their names, descending into
 /// subdirectories where they sort. Hidden entries (names starting with `.`) are skipped.
 /// Symbolic links to files inside the root are read; links that lead outside the root are
-/// reported (`outside_input`) and not read; links to directories are not followed.
+/// reported (`outside_input`) and not read; links to directories are not followed. A
+/// subdirectory that cannot be listed is reported as one entry (`read_error`, path ending in
+/// `/`). Names that are not valid UTF-8 are kept byte for byte (see `FileSystemName`).
 public struct InputWalker: Sequence, IteratorProtocol {
     /// Extensions (lower case) of files treated as images.
     public static let imageExtensions: Set<String> = [
@@ -36,12 +39,20 @@ public struct InputWalker: Sequence, IteratorProtocol {
         var outputName: String
     }
 
+    /// Lists a directory; tests replace it to simulate failures.
+    private let listDirectory: (@Sendable (String) throws -> [String])?
+
     /// Fails when the root is not a readable directory.
     public init(root: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: root])
+        try self.init(root: root, listDirectory: nil)
+    }
+
+    init(root: String, listDirectory: (@Sendable (String) throws -> [String])?) throws {
+        var info = stat()
+        guard FileSystemName.withCPath(root, { stat($0, &info) }) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw BatchError(message: "input directory \(root) does not exist or is not a directory")
         }
+        self.listDirectory = listDirectory
         self.root = root
         self.rootReal = Self.realPath(root) ?? root
         stack = [("", try listing(of: ""))]
@@ -56,8 +67,14 @@ public struct InputWalker: Sequence, IteratorProtocol {
             stack[stack.count - 1].entries = top.entries.dropFirst()
             let relative = top.directory.isEmpty ? entry.name : top.directory + "/" + entry.name
             if entry.isDirectory {
-                if let entries = try? listing(of: relative) { stack.append((relative, entries)) }
-                continue
+                do {
+                    stack.append((relative, try listing(of: relative)))
+                    continue
+                } catch {
+                    let failure = StageFailure(.readError, "cannot list the directory, so none of its files were processed: \(error)")
+                    return InputFile(relativePath: relative + "/", outputRelativePath: relative + "/",
+                                     path: root + "/" + relative, refusal: failure)
+                }
             }
             let outputRelative = top.directory.isEmpty ? entry.outputName : top.directory + "/" + entry.outputName
             let path = root + "/" + relative
@@ -73,20 +90,23 @@ public struct InputWalker: Sequence, IteratorProtocol {
     /// The sorted image files and subdirectories of `relative`.
     private func listing(of relative: String) throws -> ArraySlice<Entry> {
         let directory = relative.isEmpty ? root : root + "/" + relative
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        let names = try (listDirectory ?? FileSystemName.contentsOfDirectory)(directory)
             .filter { !$0.hasPrefix(".") }
-            .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            .map { (name: $0, bytes: FileSystemName.encode($0)) }
+            .sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+            .map(\.name)
         var entries: [Entry] = []
         for name in names {
             var info = stat()
-            guard lstat(directory + "/" + name, &info) == 0 else { continue }
+            guard FileSystemName.withCPath(directory + "/" + name, { lstat($0, &info) }) == 0 else { continue }
             let kind = info.st_mode & S_IFMT
             if kind == S_IFDIR {
                 entries.append(Entry(name: name, isDirectory: true, outputName: name))
             } else if (kind == S_IFREG || kind == S_IFLNK) && Self.isImageName(name) {
                 if kind == S_IFLNK {
                     var target = stat()
-                    if stat(directory + "/" + name, &target) == 0 && (target.st_mode & S_IFMT) == S_IFDIR { continue }
+                    let found = FileSystemName.withCPath(directory + "/" + name) { stat($0, &target) } == 0
+                    if found && (target.st_mode & S_IFMT) == S_IFDIR { continue }
                 }
                 entries.append(Entry(name: name, isDirectory: false, outputName: name))
             }
@@ -112,10 +132,17 @@ public struct InputWalker: Sequence, IteratorProtocol {
         return String(name[..<dot])
     }
 
+    /// Whether `path`, symbolic links resolved, exists and lies inside `root` (the rule by
+    /// which `run` reads or refuses a file).
+    public static func resolves(_ path: String, inside root: String) -> Bool {
+        guard let real = realPath(path), let rootReal = realPath(root) else { return false }
+        return real == rootReal || real.hasPrefix(rootReal + "/")
+    }
+
     /// The canonical absolute path (symlinks resolved), or nil when it does not exist.
     static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
+        guard let resolved = FileSystemName.withCPath(path, { realpath($0, nil) }) else { return nil }
         defer { free(resolved) }
-        return String(cString: resolved)
+        return FileSystemName.decode(UnsafeBufferPointer(start: resolved, count: strlen(resolved)).map { UInt8(bitPattern: $0) })
     }
 }

@@ -11,7 +11,7 @@ extension ManifestRecord {
     /// Parses one line of `manifest.jsonl`.
     public init(jsonLine: String) throws(ManifestReadError) {
         guard let data = jsonLine.data(using: .utf8),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+              let object = (try? JSONSerialization.jsonObject(with: EscapedFileNameBytes.restore(data))) as? [String: Any] else {
             throw ManifestReadError(message: "not a JSON object: \(jsonLine.prefix(80))")
         }
         guard let input = object["input"] as? String,
@@ -51,7 +51,7 @@ extension ManifestRecord {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ManifestReadError(message: "cannot read \(path): \(error.localizedDescription)")
+            throw ManifestReadError(message: "cannot read \(path): \(SystemErrorText.reason(error))")
         }
         var records: [ManifestRecord] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {

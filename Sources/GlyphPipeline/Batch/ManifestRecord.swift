@@ -1,3 +1,4 @@
+import Foundation
 import GlyphImaging
 
 /// One line of `manifest.jsonl`: what happened to one input file.
@@ -92,6 +93,8 @@ struct JSONObjectWriter {
             case "\t": out += "\\t"
             case let c where c.value < 0x20:
                 out += "\\u" + String(c.value, radix: 16).leftPadded(4)
+            case let c where FileSystemName.escapedByte(c) != nil:
+                out += "\\udc" + String(FileSystemName.escapedByte(c) ?? 0, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -103,5 +106,41 @@ struct JSONObjectWriter {
         let scaled = (Double(value) * 1_000_000).rounded()
         let whole = Int(scaled) / 1_000_000, fraction = abs(Int(scaled) % 1_000_000)
         return "\(whole).\(String(fraction).leftPadded(6))"
+    }
+}
+
+/// Reading back what `JSONObjectWriter` wrote: a lone `\udcXX` (a file-name byte that is not
+/// UTF-8, see `FileSystemName`) is not valid for JSON parsers, so it becomes the escaped
+/// scalar's surrogate pair before parsing.
+enum EscapedFileNameBytes {
+    static func restore(_ data: Data) -> Data {
+        let marker = Array("\\udc".utf8)
+        guard data.count >= 6, data.firstRange(of: marker) != nil else { return data }
+        let bytes = [UInt8](data)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        var index = 0
+        var afterHighSurrogate = false
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count else {
+                out.append(bytes[index])
+                index += 1
+                continue
+            }
+            let escape = bytes[index...].prefix(6)
+            let text = String(decoding: escape, as: UTF8.self).lowercased()
+            if text.hasPrefix("\\udc"), !afterHighSurrogate, escape.count == 6,
+               let byte = UInt8(text.dropFirst(4), radix: 16), byte >= 0x80 {
+                out += Array("\\udbff\\udf".utf8) + Array(text.dropFirst(4).utf8)
+                index += 6
+                afterHighSurrogate = false
+                continue
+            }
+            afterHighSurrogate = text.hasPrefix("\\ud8") || text.hasPrefix("\\ud9") || text.hasPrefix("\\uda") || text.hasPrefix("\\udb")
+            let length = text.hasPrefix("\\u") ? min(6, escape.count) : 2
+            out += escape.prefix(length)
+            index += length
+        }
+        return Data(out)
     }
 }

@@ -92,7 +92,7 @@ public enum ManifestReader {
     }
 
     static func parse(_ bytes: Data) -> Line? {
-        guard let object = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any],
+        guard let object = (try? JSONSerialization.jsonObject(with: EscapedFileNameBytes.restore(bytes))) as? [String: Any],
               let input = object["input"] as? String,
               let status = (object["status"] as? String).flatMap(ManifestRecord.Status.init(rawValue:)),
               let text = String(data: bytes, encoding: .utf8) else { return nil }
@@ -110,16 +110,19 @@ public enum ManifestReader {
     }
 }
 
-/// Cheap integrity check of a finished output: a PNG whose header says `side`×`side`.
+/// Cheap integrity check of a finished output: a PNG whose header says `side`×`side` (any
+/// size when `side` is nil).
 public enum OutputCheck {
-    public static func isIntactPNG(at path: String, side: Int) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        guard let header = try? handle.read(upToCount: 24), header.count == 24 else { return false }
-        let bytes = [UInt8](header)
+    public static func isIntactPNG(at path: String, side: Int?) -> Bool {
+        let descriptor = FileSystemName.withCPath(path) { open($0, O_RDONLY | O_CLOEXEC) }
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: 24)
+        guard read(descriptor, &bytes, 24) == 24 else { return false }
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else { return false }
         func word(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        guard let side else { return word(16) > 0 && word(20) > 0 }
         return word(16) == side && word(20) == side
     }
 }

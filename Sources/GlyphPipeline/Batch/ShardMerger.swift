@@ -31,7 +31,7 @@ public enum ShardMerger {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw BatchError(message: "cannot list \(directory): \(error.localizedDescription)")
+            throw BatchError(message: "cannot list \(directory): \(SystemErrorText.reason(error))")
         }
         var infos: [RunInfo] = []
         for name in names.sorted() where name.hasPrefix("run-") && name.hasSuffix(".json") {
@@ -59,7 +59,7 @@ public enum ShardMerger {
         do {
             walker = try InputWalker(root: first.input)
         } catch {
-            throw BatchError(message: "cannot walk the input directory \(first.input) recorded in the shard run files: \(error.localizedDescription)")
+            throw BatchError(message: "cannot walk the input directory \(first.input) recorded in the shard run files: \(SystemErrorText.reason(error))")
         }
         var text = ""
         for file in walker {

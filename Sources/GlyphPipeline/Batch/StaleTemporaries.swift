@@ -1,4 +1,5 @@
 import Foundation
+import GlyphImaging
 
 /// Temporary files left by a killed run (`.name.tmp-PID-RANDOM`), removed when the file they
 /// were meant for comes up again. Each output directory is listed once, before this run writes
@@ -17,7 +18,7 @@ struct StaleTemporaries {
         if byDirectory[directory] == nil {
             var found: [String: [String]] = [:]
             let path = directory.isEmpty ? root : root + "/" + directory
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where entry.hasPrefix(".") {
+            for entry in (try? FileSystemName.contentsOfDirectory(atPath: path)) ?? [] where entry.hasPrefix(".") {
                 guard let marker = entry.range(of: ".tmp-", options: .backwards) else { continue }
                 found[String(entry[entry.index(after: entry.startIndex)..<marker.lowerBound]), default: []].append(entry)
             }
@@ -25,7 +26,7 @@ struct StaleTemporaries {
         }
         guard let stale = byDirectory[directory]?[name] else { return }
         let path = directory.isEmpty ? root : root + "/" + directory
-        for entry in stale { unlink(path + "/" + entry) }
+        for entry in stale { _ = FileSystemName.withCPath(path + "/" + entry) { unlink($0) } }
         byDirectory[directory]?[name] = nil
     }
 }

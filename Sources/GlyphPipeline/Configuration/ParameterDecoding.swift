@@ -17,6 +17,9 @@ public struct AnyCodingKey: CodingKey, Hashable, Sendable {
     }
 }
 
+/// Marks a decoding error about a key itself (not its value): its place is the key's.
+struct UnknownKey: Error {}
+
 extension Decoder {
     /// Fails when the mapping has keys other than `allowed`, suggesting the nearest one.
     func rejectUnknownKeys(allowed: [String], in what: String) throws {
@@ -26,7 +29,8 @@ extension Decoder {
             let valid = allowed.isEmpty ? "it takes no parameters" : "valid: \(allowed.joined(separator: ", "))"
             throw DecodingError.dataCorrupted(.init(
                 codingPath: codingPath + [key],
-                debugDescription: "unknown parameter '\(key.stringValue)' for \(what) (\(valid)).\(hint)"))
+                debugDescription: "unknown parameter '\(key.stringValue)' for \(what) (\(valid)).\(hint)",
+                underlyingError: UnknownKey()))
         }
     }
 }

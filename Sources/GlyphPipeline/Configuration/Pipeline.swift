@@ -24,12 +24,19 @@ public struct Pipeline: Sendable {
 
     /// Loads and validates a pipeline file.
     public init(contentsOf url: URL) throws(PipelineError) {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
+        var info = stat()
+        if stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
             throw PipelineError(source: url.path, line: nil, column: nil,
-                                message: "cannot read the pipeline file: \(error.localizedDescription)")
+                                message: "is a directory; give a pipeline file such as pipelines/emnist.yaml")
+        }
+        let bytes: FileBytes
+        do {
+            bytes = try FileBytes(contentsOfFile: url.path)
+        } catch {
+            throw PipelineError(source: url.path, line: nil, column: nil, message: error.message.replacingOccurrences(of: "the file", with: "the pipeline file"))
+        }
+        guard let text = String(validating: bytes.bytes, as: UTF8.self) else {
+            throw PipelineError(source: url.path, line: nil, column: nil, message: "the pipeline file is not UTF-8 text")
         }
         let configuration = try PipelineConfiguration.parse(yaml: text, source: url.path)
         self.init(configuration: configuration, sourceText: text, baseDirectory: url.deletingLastPathComponent())
@@ -39,8 +46,11 @@ public struct Pipeline: Sendable {
     public var stages: [any PipelineStage] { configuration.stages }
 
     /// The side of the final image, from the last stage that fixes one (28 when none does).
-    public var targetSide: Int {
-        stages.reversed().lazy.compactMap(\.outputSide).first ?? 28
+    public var targetSide: Int { fixedSide ?? 28 }
+
+    /// The side of the final image when a stage fixes it; nil when it follows the input.
+    public var fixedSide: Int? {
+        stages.reversed().lazy.compactMap(\.outputSide).first
     }
 
     /// The side `resize` brings the glyph to (20 when the pipeline has no resize).

@@ -18,58 +18,79 @@ public struct PipelineConfiguration: Sendable, Decodable {
         case version, name, stages, output
     }
 
+    /// Decodes the whole file, collecting every problem it finds (`DecodingProblems`) rather
+    /// than stopping at the first.
     public init(from decoder: Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: "a pipeline")
+        var problems: [any Error] = []
+        func attempt<T>(_ body: () throws -> T) -> T? {
+            do { return try body() } catch {
+                problems.append(error)
+                return nil
+            }
+        }
+        _ = attempt { try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: "a pipeline") }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        version = try container.decode(Int.self, forKey: .version)
-        guard version == Self.currentVersion else {
-            throw DecodingError.dataCorruptedError(
+        version = attempt { try container.decode(Int.self, forKey: .version) } ?? Self.currentVersion
+        if version != Self.currentVersion {
+            problems.append(DecodingError.dataCorruptedError(
                 forKey: .version, in: container,
-                debugDescription: "unsupported pipeline version \(version); this glyphprep reads version \(Self.currentVersion)")
+                debugDescription: "unsupported pipeline version \(version); this glyphprep reads version \(Self.currentVersion)"))
         }
-        name = try container.decodeIfPresent(String.self, forKey: .name) ?? "pipeline"
-        output = try container.decodeIfPresent(OutputOptions.self, forKey: .output) ?? OutputOptions()
-
-        var list = try container.nestedUnkeyedContainer(forKey: .stages)
-        var decoded: [StageEntry] = []
-        while !list.isAtEnd { decoded.append(try list.decode(StageEntry.self)) }
-        guard case .decode(let first)? = decoded.first else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .stages, in: container,
-                debugDescription: "the first stage must be 'decode'")
+        name = attempt { try container.decodeIfPresent(String.self, forKey: .name) ?? "pipeline" } ?? "pipeline"
+        output = attempt { try container.decodeIfPresent(OutputOptions.self, forKey: .output) ?? OutputOptions() } ?? OutputOptions()
+        var entries: [StageEntry?] = []
+        let stageList = attempt { try container.nestedUnkeyedContainer(forKey: .stages) }
+        if var list = stageList {
+            while !list.isAtEnd {
+                let outcome = try list.decode(Attempted<StageEntry>.self).outcome
+                entries.append(attempt { try outcome.get() })
+            }
         }
-        decode = first
+        decode = try DecodeStage(from: EmptyParameters())
         stages = []
-        var grayscale = false
-        for (index, entry) in decoded.enumerated().dropFirst() {
-            if case .classify(let options) = entry {
-                guard index == decoded.count - 1 else {
-                    throw DecodingError.dataCorrupted(.init(
-                        codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(index: index)],
-                        debugDescription: "'classify' must be the last stage"))
+        problems += assemble(entries, path: container.codingPath + [CodingKeys.stages], hasList: stageList != nil)
+        if problems.count == 1, let problem = problems.first { throw problem }
+        if !problems.isEmpty { throw DecodingProblems(errors: problems) }
+    }
+
+    /// Sets `decode`, `stages` and `classify` from the decoded stage list; returns what is wrong
+    /// with its order. `nil` entries failed to decode (already reported).
+    private mutating func assemble(_ entries: [StageEntry?], path: [CodingKey], hasList: Bool) -> [any Error] {
+        var problems: [any Error] = []
+        func problem(_ index: Int?, _ text: String) {
+            problems.append(DecodingError.dataCorrupted(.init(
+                codingPath: path + (index.map { [AnyCodingKey(index: $0)] } ?? []), debugDescription: text)))
+        }
+        switch entries.first {
+        case .decode(let first)??: decode = first
+        case nil: if hasList { problem(nil, "the first stage must be 'decode'") }
+        case .some(nil): break
+        case .some(.some): problem(0, "the first stage must be 'decode'")
+        }
+        var grayscale = false, reported = !problems.isEmpty
+        for (index, entry) in entries.enumerated() {
+            if index == 0, case .decode? = entry { continue }
+            switch entry {
+            case .classify(let options)?:
+                if index == entries.count - 1 { classify = options } else { problem(index, "'classify' must be the last stage") }
+            case .decode?:
+                if index > 0 { problem(index, "'decode' may appear only once, as the first stage") }
+            case .image(let stage)?:
+                let type = Swift.type(of: stage)
+                if type.needsGrayscale && !grayscale {
+                    problem(index, "'\(type.name)' needs a grayscale image: add '- grayscale' before it")
+                    reported = true
                 }
-                classify = options
-                continue
+                if type.makesGrayscale { grayscale = true }
+                stages.append(stage)
+            case nil:
+                grayscale = true
             }
-            guard case .image(let stage) = entry else {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(index: index)],
-                    debugDescription: "'decode' may appear only once, as the first stage"))
-            }
-            let type = Swift.type(of: stage)
-            if type.needsGrayscale && !grayscale {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: container.codingPath + [CodingKeys.stages, AnyCodingKey(index: index)],
-                    debugDescription: "'\(type.name)' needs a grayscale image: add '- grayscale' before it"))
-            }
-            if type.makesGrayscale { grayscale = true }
-            stages.append(stage)
         }
-        guard grayscale else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .stages, in: container,
-                debugDescription: "the pipeline must convert to grayscale: add '- grayscale' after 'decode'")
+        if !grayscale && !entries.isEmpty && !reported {
+            problem(nil, "the pipeline must convert to grayscale: add '- grayscale' after 'decode'")
         }
+        return problems
     }
 
     /// Reads a pipeline from YAML text. `source` names the file in error messages.
@@ -83,7 +104,12 @@ public struct PipelineConfiguration: Sendable, Decodable {
         } catch let error as PipelineError {
             throw error
         } catch let error as YamlError {
-            throw PipelineError(yamlError: error, source: source)
+            var failure = PipelineError(yamlError: error, source: source)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if let line = failure.line, line >= 1, line <= lines.count, lines[line - 1].contains("\t") {
+                failure.message += " (line \(line) has a tab: YAML indents with spaces only)"
+            }
+            throw failure
         } catch {
             throw PipelineError(source: source, line: nil, column: nil, message: "\(error)")
         }
@@ -91,6 +117,8 @@ public struct PipelineConfiguration: Sendable, Decodable {
             return try YAMLDecoder().decode(PipelineConfiguration.self, from: node)
         } catch let error as DecodingError {
             throw PipelineError(decodingError: error, root: node, source: source)
+        } catch let problems as DecodingProblems {
+            throw PipelineError(problems: problems.errors, root: node, source: source)
         } catch {
             throw PipelineError(source: source, line: nil, column: nil, message: "\(error)")
         }
@@ -195,12 +223,27 @@ enum StageEntry: Decodable {
             let hint = nearestName(to: name, in: StageCatalog.names).map { " Did you mean '\($0)'?" } ?? ""
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath + (parameters.map { [AnyCodingKey($0.codingPath.last?.stringValue ?? name)] } ?? []),
-                debugDescription: "unknown stage '\(name)' (valid stages: \(StageCatalog.names.joined(separator: ", "))).\(hint)"))
+                debugDescription: "unknown stage '\(name)' (valid stages: \(StageCatalog.names.joined(separator: ", "))).\(hint)",
+                underlyingError: UnknownKey()))
         }
         if let parameters, (try? parameters.singleValueContainer().decodeNil()) == true {
             return .image(try type.init(from: empty))
         }
         return .image(try type.init(from: parameters ?? empty))
+    }
+}
+
+/// Several problems found in one pipeline file.
+struct DecodingProblems: Error {
+    var errors: [any Error]
+}
+
+/// Decodes a value without failing, so that a list goes on past a bad element.
+private struct Attempted<Value: Decodable>: Decodable {
+    var outcome: Result<Value, any Error>
+
+    init(from decoder: Decoder) {
+        outcome = Result { try Value(from: decoder) }
     }
 }
 

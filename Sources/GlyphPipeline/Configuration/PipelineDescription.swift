@@ -31,8 +31,9 @@ public enum PipelineDescription {
         return lines.joined(separator: "\n")
     }
 
-    /// A valid pipeline's stages, one per line.
-    public static func describe(_ pipeline: Pipeline) -> String {
+    /// A valid pipeline's stages, one per line, with what a dry run (when given) made of
+    /// each stage's output size.
+    public static func describe(_ pipeline: Pipeline, dryRun: PipelineDryRun? = nil) -> String {
         let count = pipeline.stages.count + 1 + (pipeline.configuration.classify == nil ? 0 : 1)
         var lines = ["\(pipeline.name): valid, \(count) stages"]
         lines.append("  1. \(DecodeStage.name) (\(pipeline.configuration.decode.label))")
@@ -42,7 +43,18 @@ public enum PipelineDescription {
         if let classify = pipeline.configuration.classify {
             lines.append("  \(pipeline.stages.count + 2). \(ClassifyOptions.name) (\(classify.label))")
         }
-        lines.append("  output: \(pipeline.configuration.output.format.rawValue), \(pipeline.targetSide)×\(pipeline.targetSide)")
+        let format = pipeline.configuration.output.format.rawValue
+        if let side = pipeline.fixedSide {
+            lines.append("  output: \(format), \(side)×\(side)")
+        } else {
+            lines.append("  output: \(format), size follows the input (no resize or pad stage fixes it)")
+        }
+        for trial in dryRun?.trials ?? [] {
+            switch trial.outcome {
+            case .success(let size): lines.append("  dry run: \(trial.description) → \(size.width)×\(size.height)")
+            case .failure(let failure): lines.append("  dry run: \(trial.description) → \(failure.code.rawValue): \(failure.message)")
+            }
+        }
         return lines.joined(separator: "\n")
     }
 

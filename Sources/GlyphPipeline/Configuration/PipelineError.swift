@@ -7,6 +7,8 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
     public var line: Int?
     public var column: Int?
     public var message: String
+    /// Further problems found in the same file, in file order.
+    public var others: [PipelineError] = []
 
     public init(source: String, line: Int?, column: Int?, message: String) {
         self.source = source
@@ -16,6 +18,11 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public var description: String {
+        ([self.place] + others.map(\.place)).joined(separator: "\n")
+    }
+
+    /// This problem alone, as `file:line:column: message`.
+    private var place: String {
         switch (line, column) {
         case let (line?, column?): return "\(source):\(line):\(column): \(message)"
         case let (line?, nil): return "\(source):\(line): \(message)"
@@ -36,10 +43,12 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
     init(decodingError: DecodingError, root: Node, source: String) {
         let path: [CodingKey]
         let message: String
+        var atKey = false
         switch decodingError {
         case let .dataCorrupted(context):
             path = context.codingPath
             message = context.debugDescription
+            atKey = context.underlyingError is UnknownKey
         case let .keyNotFound(key, context):
             path = context.codingPath
             message = "missing required key '\(key.stringValue)'"
@@ -55,7 +64,7 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
             path = []
             message = "\(decodingError)"
         }
-        let mark = Self.locate(path, in: root)
+        let mark = Self.locate(path, in: root, atKey: atKey)
         self.init(source: source, line: mark?.line, column: mark?.column, message: message)
     }
 
@@ -69,19 +78,32 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    /// The deepest node along `path` that exists in the document.
-    static func locate(_ path: [CodingKey], in root: Node) -> Mark? {
+    /// The deepest node along `path` that exists in the document; with `atKey`, for a path
+    /// that ends at a mapping's key, the key itself (an unknown name), not its value.
+    static func locate(_ path: [CodingKey], in root: Node, atKey: Bool = false) -> Mark? {
         var node = root
-        for key in path {
+        for (position, key) in path.enumerated() {
             if let index = key.intValue, case let .sequence(sequence) = node, index < sequence.count {
                 node = sequence[index]
             } else if case let .mapping(mapping) = node,
                       let value = mapping.first(where: { $0.key.string == key.stringValue }) {
+                if atKey && position == path.count - 1 { return value.key.mark ?? value.value.mark }
                 node = value.value
             } else {
                 break
             }
         }
         return node.mark
+    }
+
+    /// One error for every problem of a file, the first carrying the others, in file order.
+    init(problems: [any Error], root: Node, source: String) {
+        var all = problems.map { problem -> PipelineError in
+            if let decoding = problem as? DecodingError { return PipelineError(decodingError: decoding, root: root, source: source) }
+            return PipelineError(source: source, line: nil, column: nil, message: "\(problem)")
+        }
+        all.sort { ($0.line ?? .max, $0.column ?? .max) < ($1.line ?? .max, $1.column ?? .max) }
+        self = all.first ?? PipelineError(source: source, line: nil, column: nil, message: "invalid pipeline")
+        others = Array(all.dropFirst())
     }
 }

@@ -82,7 +82,7 @@ public struct IDXFile: Sendable, Hashable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw IDXError.io("cannot read \(url.path): \(error.localizedDescription)")
+            throw IDXError.io("cannot read \(url.path): \(SystemErrorText.reason(error))")
         }
         try self.init(parsing: [UInt8](data))
     }
@@ -114,7 +114,7 @@ public struct IDXFile: Sendable, Hashable {
         do {
             try Data(payload).write(to: url, options: .atomic)
         } catch {
-            throw IDXError.io("cannot write \(url.path): \(error.localizedDescription)")
+            throw IDXError.io("cannot write \(url.path): \(SystemErrorText.reason(error))")
         }
     }
 

@@ -54,14 +54,7 @@ public struct Evaluation: Sendable {
         var items: [Item] = []
         var unlabelled = 0
         for record in records {
-            let raw: String?
-            if let labels {
-                raw = labels[record.input] ?? labels[(record.input as NSString).lastPathComponent]
-            } else {
-                let folder = (record.input as NSString).deletingLastPathComponent
-                raw = folder.isEmpty ? nil : (folder as NSString).lastPathComponent
-            }
-            guard let raw, !raw.isEmpty else {
+            guard let raw = Self.trueLabel(of: record.input, labels: labels) else {
                 unlabelled += 1
                 continue
             }
@@ -79,6 +72,42 @@ public struct Evaluation: Sendable {
     }
 
     public var total: Int { items.count }
+
+    /// The true label of an input path: from `labels` (by path, then file name), or its
+    /// parent folder's name when `labels` is nil.
+    public static func trueLabel(of input: String, labels: [String: String]?) -> String? {
+        let raw: String?
+        if let labels {
+            raw = labels[input] ?? labels[(input as NSString).lastPathComponent]
+        } else {
+            let folder = (input as NSString).deletingLastPathComponent
+            raw = folder.isEmpty ? nil : (folder as NSString).lastPathComponent
+        }
+        return raw?.isEmpty == false ? raw : nil
+    }
+
+    /// Checks the true labels of the image files under `input` before anything runs: some file
+    /// must have one, and every label must be one of `classes` (case aside). Returns how many
+    /// files have a label.
+    public static func checkLabels(input: String, labels: [String: String]?, classes: [String],
+                                   source: String) throws -> Int {
+        var labelled = 0
+        var foreign: [String: Int] = [:]
+        let lowered = Set(classes.map { $0.lowercased() })
+        for file in try InputWalker(root: input) {
+            guard let label = trueLabel(of: file.relativePath, labels: labels) else { continue }
+            labelled += 1
+            if !classes.isEmpty && !lowered.contains(label.lowercased()) { foreign[label, default: 0] += 1 }
+        }
+        guard labelled > 0 else {
+            throw EvaluationError("no image file under \(input) has a true label (from \(source)); nothing was run")
+        }
+        guard foreign.isEmpty else {
+            let listed = foreign.sorted { $0.key < $1.key }.prefix(8).map { "'\($0.key)' (\($0.value) files)" }
+            throw EvaluationError("true labels the model cannot output: \(listed.joined(separator: ", "))\(foreign.count > 8 ? " and \(foreign.count - 8) more" : ""); the model's classes are \(classes.joined(separator: " ")); nothing was run")
+        }
+        return labelled
+    }
     public var correct: Int { items.filter { $0.prediction == $0.truth }.count }
     /// Labelled files the pipeline failed on.
     public var failed: Int { items.filter { $0.prediction == nil && $0.reason == nil }.count }
@@ -162,4 +191,11 @@ public struct Evaluation: Sendable {
     public static func load(outputDirectory: String, labels: [String: String]?, classes: [String] = []) throws -> Evaluation {
         Evaluation(records: try ManifestRecord.read(outputDirectory: outputDirectory), labels: labels, classes: classes)
     }
+}
+
+/// Labels that cannot be evaluated, with a message for the user.
+public struct EvaluationError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GlyphImaging
+import GlyphPipeline
 
 /// An output kind of `glyphprep synth`: a file format plus the pixel layout written into it.
 public enum SynthOutputFormat: String, Sendable, CaseIterable {
@@ -91,6 +92,8 @@ public struct SynthesisOptions: Sendable {
     public var batchSize: Int?
     /// Images rendered at once (each has its own random stream, so output does not depend on it).
     public var jobs: Int
+    /// Empty an output directory that holds an earlier synth output first (otherwise it is refused).
+    public var overwrite = false
 
     public init(
         strokesDirectory: URL, outputDirectory: URL, count: Int? = nil, seed: UInt64 = 1,
@@ -197,6 +200,8 @@ public enum ScanSynthesizer {
                                                      writers: options.writers.map(Set.init), lettersOnly: true)
         let items = try plan(samples, options: options)
         try VipsRuntime.start(threadsPerImage: 1)
+        try OutputDirectory.claimWhole(options.outputDirectory.path, ownedIf: { $0 == "labels.csv" }, overwrite: options.overwrite,
+                                       what: "synth output", hint: "use --overwrite to replace it, or choose another directory")
         try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
 
         let outcomes = ParallelMap.results(count: items.count, jobs: options.jobs, stopOnError: true) { i in

@@ -1,4 +1,5 @@
 import Foundation
+import GlyphImaging
 
 /// A malformed UNIPEN file or an unreadable strokes directory, with the file and 1-based line.
 public struct UnipenParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -137,7 +138,7 @@ public enum UnipenParser {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
-            throw UnipenParseError(source: directory.path, line: 0, message: "cannot list directory: \(error.localizedDescription)")
+            throw UnipenParseError(source: directory.path, line: 0, message: "cannot list directory: \(SystemErrorText.reason(error))")
         }
         var files: [(writer: String, name: String)] = []
         for name in names where !name.hasPrefix(".") {
@@ -157,7 +158,7 @@ public enum UnipenParser {
             do {
                 data = try Data(contentsOf: url)
             } catch {
-                throw UnipenParseError(source: url.path, line: 0, message: "cannot read: \(error.localizedDescription)")
+                throw UnipenParseError(source: url.path, line: 0, message: "cannot read: \(SystemErrorText.reason(error))")
             }
             let parsed = try parse(bytes: [UInt8](data), writer: file.writer, source: url.path)
             samples += lettersOnly ? parsed.filter(\.isLetter) : parsed

@@ -1,4 +1,5 @@
 import Foundation
+import GlyphImaging
 
 /// One sample on disk: a path relative to the data set root, and its class label.
 public struct LabeledFile: Sendable, Hashable, CustomStringConvertible {
@@ -70,7 +71,7 @@ public enum LabeledFolder {
             do {
                 text = try String(contentsOf: csv, encoding: .utf8)
             } catch {
-                throw LabeledFolderError.unreadable("cannot read \(csv.path) as UTF-8: \(error.localizedDescription)")
+                throw LabeledFolderError.unreadable("cannot read \(csv.path) as UTF-8: \(SystemErrorText.reason(error))")
             }
             result = resolve(try parseCSV(text), root: root)
         } else {
@@ -89,7 +90,7 @@ public enum LabeledFolder {
         do {
             folders = try fm.contentsOfDirectory(atPath: root.path).filter { !$0.hasPrefix(".") }.sorted()
         } catch {
-            throw LabeledFolderError.unreadable("cannot list \(root.path): \(error.localizedDescription)")
+            throw LabeledFolderError.unreadable("cannot list \(root.path): \(SystemErrorText.reason(error))")
         }
         var samples: [LabeledFile] = []
         for label in folders {
@@ -100,7 +101,7 @@ public enum LabeledFolder {
             do {
                 files = try fm.contentsOfDirectory(atPath: folder.path)
             } catch {
-                throw LabeledFolderError.unreadable("cannot list \(folder.path): \(error.localizedDescription)")
+                throw LabeledFolderError.unreadable("cannot list \(folder.path): \(SystemErrorText.reason(error))")
             }
             for file in files.sorted() where !file.hasPrefix(".")
                 && imageExtensions.contains((file as NSString).pathExtension.lowercased()) {

@@ -1,4 +1,5 @@
 import Foundation
+import GlyphImaging
 import GlyphPipeline
 
 /// A pipeline file prepared for training: the `classify` stage (if any) is removed from both the
@@ -14,7 +15,7 @@ public struct TrainingPipeline: Sendable {
             raw = try String(contentsOf: url, encoding: .utf8)
         } catch {
             throw PipelineError(source: url.path, line: nil, column: nil,
-                                message: "cannot read the pipeline file: \(error.localizedDescription)")
+                                message: "cannot read the pipeline file: \(SystemErrorText.reason(error))")
         }
         try self.init(text: raw, source: url.path)
     }

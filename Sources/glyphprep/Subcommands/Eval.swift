@@ -14,7 +14,8 @@ extension GlyphPrepCommand {
             discussion: """
             True labels come from --labels (CSV file,label), else INPUT_DIR/labels.csv, else each \
             file's folder name. Writes the run (normalized PNGs, manifest.jsonl), confusion.png and \
-            evaluation.txt to -o (default: a temporary directory, removed afterwards).
+            evaluation.txt to -o (default: a temporary directory, removed afterwards). Example:
+              glyphprep eval pipelines/emnist.yaml samples
             """)
 
         @Argument(help: "The pipeline YAML file; it must end in a classify stage.")
@@ -26,7 +27,7 @@ extension GlyphPrepCommand {
         @Option(help: "CSV of file,label (default: INPUT_DIR/labels.csv, else folder names).")
         var labels: String?
 
-        @Option(name: .shortAndLong, help: "Report directory: the run's outputs, confusion.png and evaluation.txt.")
+        @Option(name: .shortAndLong, help: "Report directory: the run's outputs, confusion.png and evaluation.txt (an earlier eval there is replaced).")
         var output: String?
 
         @Option(name: .shortAndLong, help: "Files processed at once.")
@@ -43,7 +44,7 @@ extension GlyphPrepCommand {
         func run() throws {
             let loaded = try loadPipeline(pipeline)
             guard let classifier = loaded.classifier else {
-                throw ValidationError("\(pipeline) has no classify stage; add e.g. `- classify: {model: letters}`")
+                throw CommandError("\(pipeline) has no classify stage; add e.g. `- classify: {model: letters}`")
             }
             if let warning = loaded.mismatchWarning {
                 FileHandle.standardError.write(Data("glyphprep: warning: \(warning)\n".utf8))
@@ -54,27 +55,29 @@ extension GlyphPrepCommand {
                 do {
                     truth = try HTMLReport.parseLabels(csv: try String(contentsOfFile: csv, encoding: .utf8))
                 } catch {
-                    throw ValidationError("cannot read labels \(csv): \(error)")
+                    throw CommandError("cannot read labels \(csv): \(error)")
                 }
             } else {
                 truth = nil
             }
 
+            _ = try Evaluation.checkLabels(input: input, labels: truth, classes: classifier.labels,
+                                           source: truth == nil ? "folder names" : csv)
             let directory = output ?? FileManager.default.temporaryDirectory
                 .appendingPathComponent("glyphprep-eval-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
             defer { if output == nil { try? FileManager.default.removeItem(atPath: directory) } }
             let summary: BatchSummary
             do {
-                summary = try BatchRunner(pipeline: loaded.pipeline, classifier: classifier, options: BatchOptions(jobs: jobs))
+                summary = try BatchRunner(pipeline: loaded.pipeline, classifier: classifier, options: BatchOptions(jobs: jobs, overwrite: true))
                     .run(input: input, output: directory)
             } catch {
-                throw ValidationError("\(error)")
+                throw CommandError("\(error)")
             }
             FileHandle.standardError.write(Data((summary.line + "\n").utf8))
 
             let evaluation = try Evaluation.load(outputDirectory: directory, labels: truth, classes: classifier.labels)
             guard evaluation.total > 0 else {
-                throw ValidationError("no file has a true label (\(truth == nil ? "folder names" : csv))")
+                throw CommandError("no file has a true label (\(truth == nil ? "folder names" : csv))")
             }
             let lines = evaluation.reportLines(confusionLimit: confusions)
             for line in lines { print(line) }

@@ -6,7 +6,11 @@ extension GlyphPrepCommand {
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Combine the manifests of a sharded run into manifest.jsonl, in input order.",
-            discussion: "Exit status: 0 when every input file has exactly one line; 1 when files are missing or duplicated (manifest.jsonl is then not written); 64 when no shard run files are found.")
+            discussion: """
+            Exit status: 0 when every input file has exactly one line; 1 when files are missing or \
+            duplicated (manifest.jsonl is then not written); 64 when no shard run files are found. Example:
+              glyphprep merge out
+            """)
 
         @Argument(help: "The output directory the shards wrote into.")
         var output: String
@@ -16,7 +20,7 @@ extension GlyphPrepCommand {
             do {
                 report = try ShardMerger.merge(directory: output)
             } catch {
-                throw ValidationError("\(error)")
+                throw CommandError("\(error)")
             }
             var lines: [String] = []
             if !report.unfinishedShards.isEmpty {

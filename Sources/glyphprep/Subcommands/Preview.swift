@@ -5,7 +5,12 @@ import GlyphVisualization
 extension GlyphPrepCommand {
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Draw every stage's output for a few scans, one row per scan, as a PNG.")
+            abstract: "Draw every stage's output for a few scans, one row per scan, as a PNG.",
+            discussion: """
+            Examples:
+              glyphprep preview pipelines/emnist.yaml samples/w01_a.jpg samples/w02_b.jpg -o preview.png
+              glyphprep preview pipelines/emnist.yaml scan.jpg -o layers.png --activations
+            """)
 
         @OptionGroup var pipelineFile: PipelineFile
 

@@ -7,7 +7,11 @@ import GlyphVisualization
 extension GlyphPrepCommand {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a self-contained HTML report of a run (summary, contact sheet, file table, confusion matrix).")
+            abstract: "Write a self-contained HTML report of a run (summary, contact sheet, file table, confusion matrix).",
+            discussion: """
+            Example:
+              glyphprep report out -o report.html --input scans --labels scans/labels.csv
+            """)
 
         @OptionGroup var source: RunDirectory
 

@@ -1,12 +1,21 @@
 import ArgumentParser
 import Foundation
+import GlyphImaging
 import GlyphModel
 import GlyphPipeline
 
 extension GlyphPrepCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a pipeline over a directory tree, writing normalized PNGs and manifest.jsonl.")
+            abstract: "Run a pipeline over a directory tree, writing normalized PNGs and manifest.jsonl.",
+            discussion: """
+            One manifest line per image file (names that are not UTF-8 are written as \\udcXX, \
+            Python's surrogateescape). An output directory that holds an earlier run needs --resume \
+            or --overwrite. Examples:
+              glyphprep run pipelines/emnist.yaml scans -o out
+              glyphprep run pipelines/emnist.yaml scans -o out --resume
+              glyphprep run pipelines/emnist.yaml scans -o out --shard 3/8
+            """)
 
         @OptionGroup var pipelineFile: PipelineFile
 
@@ -27,9 +36,8 @@ extension GlyphPrepCommand {
                 let runner = BatchRunner(pipeline: loaded.pipeline, classifier: loaded.classifier, options: try runOptions.batchOptions())
                 let line = runOptions.progress ? ProgressLine() : nil
                 defer { line?.finish() }
-                summary = try runner.run(input: input, output: runOptions.output, stop: stop, progress: line.map { line in { line.draw($0) } })
-            } catch let error as ValidationError {
-                throw error
+                let report: (@Sendable (BatchProgress) -> Void)? = line.map { line in { @Sendable progress in line.draw(progress) } }
+                summary = try runner.run(input: input, output: runOptions.output, stop: stop, progress: report)
             } catch {
                 throw commandFailure(error)
             }
@@ -63,6 +71,9 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Keep the results of an earlier run in the output directory: only new, failed and damaged files are processed.")
     var resume = false
 
+    @Flag(help: "Replace an earlier run in the output directory: remove everything in it first (a directory that holds no glyphprep run is never emptied).")
+    var overwrite = false
+
     @Option(help: "With --resume, process files again whose earlier attempt failed.")
     var retryFailed = true
 
@@ -76,6 +87,7 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         guard jobs >= 1 && jobs <= 1024 else { throw ValidationError("--jobs must be between 1 and 1024") }
+        guard !(resume && overwrite) else { throw ValidationError("--resume keeps the earlier run and --overwrite removes it: choose one") }
         _ = try shardSpec()
     }
 
@@ -90,7 +102,7 @@ struct RunOptions: ParsableArguments {
 
     func batchOptions() throws -> BatchOptions {
         BatchOptions(jobs: jobs, showProgress: progress, resume: resume, retryFailed: retryFailed, force: force,
-                     shard: try shardSpec())
+                     shard: try shardSpec(), overwrite: overwrite)
     }
 }
 
@@ -99,10 +111,9 @@ struct RunOptions: ParsableArguments {
 func commandFailure(_ error: Error) -> ExitCode {
     let message: String
     if let cocoa = error as? CocoaError, let path = cocoa.userInfo[NSFilePathErrorKey] as? String {
-        let reason = (cocoa.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? cocoa.localizedDescription
-        message = "\(path): \(reason)"
+        message = "\(path): \(SystemErrorText.reason(cocoa))"
     } else if let cocoa = error as? CocoaError {
-        message = cocoa.localizedDescription
+        message = SystemErrorText.reason(cocoa)
     } else {
         message = "\(error)"
     }
@@ -115,7 +126,7 @@ func loadClassifier(_ path: String) throws -> ONNXClassifier {
     do {
         return try ONNXClassifier(options: ClassifyOptions(model: path), baseDirectory: nil)
     } catch {
-        throw ValidationError(error.description)
+        throw CommandError(error.description)
     }
 }
 
@@ -124,7 +135,7 @@ func loadPipeline(_ path: String) throws -> LoadedPipeline {
     do {
         return try LoadedPipeline(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        throw ValidationError(error.description)
+        throw CommandError(error.description)
     }
 }
 

@@ -7,7 +7,12 @@ extension RecordOrder: ExpressibleByArgument {}
 extension GlyphPrepCommand {
     struct Sheet: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Draw a contact sheet of a run's normalized images from its manifest.")
+            abstract: "Draw a contact sheet of a run's normalized images from its manifest.",
+            discussion: """
+            Examples:
+              glyphprep sheet out -o sheet.png
+              glyphprep sheet out -o unsure.png --filter 'confidence<0.6' --sort confidence
+            """)
 
         @OptionGroup var source: RunDirectory
 

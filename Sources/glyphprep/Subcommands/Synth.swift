@@ -10,7 +10,8 @@ extension GlyphPrepCommand {
             abstract: "Render UNIPEN handwriting strokes as realistic photos/scans of letters on paper.",
             discussion: """
             Writes images named like w03_a_017.jpg plus labels.csv (file,label) to OUT_DIR. \
-            The same arguments give byte-identical files.
+            The same arguments give byte-identical files. Example:
+              glyphprep synth ../shared/data/uji -o scans --count 200 --formats jpeg,png
             """
         )
 
@@ -47,6 +48,9 @@ extension GlyphPrepCommand {
         @Option(help: "Put images N…2N−1 in batch2/, the next N in batch3/, and so on.")
         var batchSize: Int?
 
+        @Flag(help: "Replace an earlier synth output in the output directory (remove everything in it first).")
+        var overwrite = false
+
         @Flag(help: "Only time the renderer on one thread; write nothing.")
         var benchmark = false
 
@@ -74,13 +78,15 @@ extension GlyphPrepCommand {
                 $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
             }
             let specs = try SynthOutputFormat.parseSpecs(clean && formats == "jpeg" ? "gray-png" : formats)
-            return SynthesisOptions(
+            var options = SynthesisOptions(
                 strokesDirectory: URL(fileURLWithPath: strokesDirectory),
                 outputDirectory: URL(fileURLWithPath: output),
                 count: count, seed: seed, writers: writerList,
                 sizeRange: low...high,
                 formats: specs.formats, formatMaxSizes: specs.maxSizes,
                 clean: clean, cleanPenWidth: penWidth, batchSize: batchSize, jobs: jobs)
+            options.overwrite = overwrite
+            return options
         }
 
         func run() throws {

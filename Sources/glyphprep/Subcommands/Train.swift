@@ -16,7 +16,9 @@ extension GlyphPrepCommand {
             would process the file. With --folds, trains one model per writer on all the others \
             and reports the held-out writer's accuracy on scans, clean renderings and, with \
             --compare, the scans through a second pipeline; then the mean over folds and the \
-            scan route's gap to clean renderings with a 95 % interval (paired by sample).
+            scan route's gap to clean renderings with a 95 % interval (paired by sample). Examples:
+              glyphprep train pipelines/emnist.yaml --strokes ../shared/data/uji -o my-letters.onnx
+              glyphprep train pipelines/emnist.yaml --strokes ../shared/data/uji --folds
             """)
 
         @Argument(help: "The pipeline YAML file the model's inputs go through.")
@@ -206,9 +208,9 @@ extension GlyphPrepCommand {
             do {
                 _ = try plan().run { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
             } catch LetterTrainingPlanError.unreadablePipeline(let reason) {
-                throw ValidationError(reason)
+                throw CommandError(reason)
             } catch LetterTrainingPlanError.unknownHoldout(let writer, let writers) {
-                throw ValidationError("--holdout \(writer) is not among the writers \(writers.joined(separator: ","))")
+                throw CommandError("--holdout \(writer) is not among the writers \(writers.joined(separator: ","))")
             }
         }
     }
