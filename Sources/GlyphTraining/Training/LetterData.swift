@@ -130,6 +130,8 @@ public struct LetterDataRenderer: Sendable {
     public var classes: TrainingClasses = .letters
     /// Label every sample with the rejection class; samples that are no negative example are skipped.
     public var asRejections = false
+    /// Letters never rendered as negative examples (drawn like a digit).
+    public var lookalikes: Set<Character> = TrainingClasses.digitLookalikes
 
     public init(variants: Int = 16, seed: UInt64 = 1, sizeRange: ClosedRange<Int> = 300...900,
                 cleanSide: Int = 112, jobs: Int = 2) {
@@ -145,7 +147,7 @@ public struct LetterDataRenderer: Sendable {
 
     /// The class index of `sample`, or nil when it is not rendered.
     public func label(of sample: StrokeSample) -> Int? {
-        asRejections ? classes.rejectionIndex(of: sample.character) : classes.classIndex(of: sample.character)
+        asRejections ? classes.rejectionIndex(of: sample.character, lookalikes: lookalikes) : classes.classIndex(of: sample.character)
     }
 
     /// Encoded file bytes of variant `variant` of `sample` along `route`.

@@ -73,7 +73,8 @@ extension LetterTrainingPlan {
         let samples = try UnipenParser.loadDirectory(URL(fileURLWithPath: directory),
                                                      writers: writers.map(Set.init), lettersOnly: classes == .letters)
         let comparison = try comparisonFile.map { try Self.loadPipeline($0) }
-        let classKey = classes == .letters ? "" : "; classes \(classes.rawValue); rejects \(rejectionVariants)"
+        let lookalikeKey = lookalikes == TrainingClasses.digitLookalikes ? "" : "; lookalikes \(String(lookalikes.sorted()))"
+        let classKey = classes == .letters ? "" : "; classes \(classes.rawValue); rejects \(rejectionVariants)" + lookalikeKey
         let key = "pipeline \(SHA256.hex(training.text)); writers \(Set(samples.map(\.writer)).sorted().joined(separator: ",")); "
             + "samples \(samples.count); variants \(variants); seed \(seed); "
             + "sizes \(sizeRange.lowerBound)-\(sizeRange.upperBound); clean 112/0.04" + classKey

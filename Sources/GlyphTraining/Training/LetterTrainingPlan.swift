@@ -12,6 +12,8 @@ public struct LetterTrainingPlan: Sendable {
     public var classes: TrainingClasses = .letters
     /// Digits: renderings of each letter sample of every writer as a negative example.
     public var rejectionVariants = 3
+    /// Digits: letters never used as negative examples, because they are drawn like a digit.
+    public var lookalikes: Set<Character> = TrainingClasses.digitLookalikes
     /// Digits: scribbles and smudges rendered as negative examples (always trained on).
     public var scribbles = 0
     /// Calibration stored in the model: the temperature its logits are divided by and the
@@ -77,6 +79,7 @@ public struct LetterTrainingPlan: Sendable {
         let training = try Self.loadPipeline(pipelineFile)
         var renderer = LetterDataRenderer(variants: variants, seed: seed, sizeRange: sizeRange, jobs: jobs)
         renderer.classes = classes
+        renderer.lookalikes = lookalikes
         let extra = try extraData(pipeline: training.pipeline, renderer: renderer, log: log)
         let letters = try strokes.map { try strokeCorpus(from: $0, training: training, renderer: renderer, log: log) }
         var trainer = LetterModelTraining(

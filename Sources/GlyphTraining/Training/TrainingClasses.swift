@@ -39,9 +39,10 @@ public enum TrainingClasses: String, Sendable, CaseIterable {
 
     /// The rejection class for a character that is a negative example (a letter other than a
     /// digit look-alike, or any other non-digit symbol, for the digits model), else nil.
-    public func rejectionIndex(of character: Character) -> Int? {
+    /// `lookalikes` replaces the letters left out (default o and O).
+    public func rejectionIndex(of character: Character, lookalikes: Set<Character> = digitLookalikes) -> Int? {
         guard let index = rejectionIndex, classIndex(of: character) == nil,
-              !Self.digitLookalikes.contains(character), !character.isWhitespace else { return nil }
+              !lookalikes.contains(character), !character.isWhitespace else { return nil }
         return index
     }
 

@@ -30,6 +30,9 @@ extension GlyphPrepCommand {
         @Option(help: "With --classes digits: renderings of every letter sample as a negative example (not_a_digit).")
         var rejectVariants = 3
 
+        @Option(help: "With --classes digits: letters never used as negative examples, because they are drawn like a digit.")
+        var lookalikes = "oO"
+
         @Option(help: "With --classes digits: scribbles and smudges rendered as negative examples.")
         var scribbles = 0
 
@@ -176,6 +179,7 @@ extension GlyphPrepCommand {
             plan.classes = classes
             plan.rejectionVariants = classes == .digits ? rejectVariants : 0
             plan.scribbles = classes == .digits ? scribbles : 0
+            plan.lookalikes = Set(lookalikes)
             plan.temperature = temperature
             plan.threshold = threshold
             plan.strokes = strokes
