@@ -47,8 +47,9 @@ final class TrainEvalCLITests: XCTestCase {
     func testClassesOption() throws {
         let digits = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
             ["train", "p.yaml", "--strokes", "uji", "--classes", "digits", "--reject-variants", "2", "--scribbles", "50",
-             "--temperature", "1.3", "--threshold", "0.6", "-o", "d.onnx"]) as? GlyphPrepCommand.Train)
+             "--temperature", "1.3", "--threshold", "0.6", "--lookalikes", "oOlI", "-o", "d.onnx"]) as? GlyphPrepCommand.Train)
         let plan = digits.plan()
+        XCTAssertEqual(plan.lookalikes, Set("oOlI"))
         XCTAssertEqual(plan.classes, .digits)
         XCTAssertEqual(try plan.architecture.classCount(), 11)
         XCTAssertEqual(plan.rejectionVariants, 2)

@@ -50,6 +50,8 @@ final class CalibrationTests: XCTestCase {
         XCTAssertEqual(digits.rejectionIndex(of: Scribbles.character), 10)
         XCTAssertNil(digits.rejectionIndex(of: "O"), "an O is drawn like a 0")
         XCTAssertNil(digits.rejectionIndex(of: "3"))
+        XCTAssertNil(digits.rejectionIndex(of: "l", lookalikes: ["l", "I"]))
+        XCTAssertEqual(digits.rejectionIndex(of: "O", lookalikes: ["l"]), 10)
         XCTAssertEqual(TrainingClasses.letters.classIndex(of: "B"), 1)
         XCTAssertNil(TrainingClasses.letters.classIndex(of: "3"))
         XCTAssertNil(TrainingClasses.letters.rejectionIndex(of: "3"))
