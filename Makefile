@@ -17,7 +17,17 @@ STROKES ?= ../shared/data/uji
 TRAINING := --strokes $(STROKES) --variants 24 --epochs 24 --augment strong --conv1 24 --conv2 48 --hidden 192 \
 	--seed 1 --ensemble 3 $(addprefix --font ,$(TRAINING_FONTS))
 
-.PHONY: setup build run test model crossval
+# The digits model (models/README.md): the same writers' digits, the same fonts' digits and three
+# Hershey stroke fonts; every writer's letters (but o/O) 3 times each and 600 scribbles and
+# smudges as `not_a_digit`. Temperature and threshold come from `make crossval-digits`.
+HERSHEY_DIGIT_FONTS := /usr/share/hershey-fonts/cursive.jhf /usr/share/hershey-fonts/scripts.jhf \
+	/usr/share/hershey-fonts/futural.jhf
+DIGITS_TRAINING := --classes digits --strokes $(STROKES) --variants 24 --epochs 24 --augment strong \
+	--conv1 24 --conv2 48 --hidden 192 --seed 1 --ensemble 3 --reject-variants 3 --scribbles 600 \
+	$(addprefix --font ,$(TRAINING_FONTS)) $(addprefix --stroke-font ,$(HERSHEY_DIGIT_FONTS))
+DIGITS_CALIBRATION := --temperature 1.4313 --threshold 0.81
+
+.PHONY: setup build run test model models model-letters model-digits crossval crossval-digits
 
 setup:
 	@scripts/setup.sh
@@ -31,17 +41,30 @@ run: build
 test: setup
 	$(SWIFT) test
 
-# Trains models/letters.onnx as shipped (models/README.md).
-model:
+# Trains models/letters.onnx and models/digits.onnx as shipped (models/README.md).
+model models: model-letters model-digits
+
+model-letters:
 	@scripts/setup.sh --training
 	$(SWIFT) build -c release --product glyphprep
 	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) -o models/letters.onnx
+
+model-digits:
+	@scripts/setup.sh --training
+	$(SWIFT) build -c release --product glyphprep
+	.build/release/glyphprep train pipelines/mnist.yaml $(DIGITS_TRAINING) $(DIGITS_CALIBRATION) -o models/digits.onnx
 
 # Leave-one-writer-out cross-validation of the shipped settings (README, Accuracy).
 crossval:
 	@scripts/setup.sh --training
 	$(SWIFT) build -c release --product glyphprep
 	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) --folds
+
+# Leave-one-writer-out cross-validation of the digits model; prints the calibration to train with.
+crossval-digits:
+	@scripts/setup.sh --training
+	$(SWIFT) build -c release --product glyphprep
+	.build/release/glyphprep train pipelines/mnist.yaml $(DIGITS_TRAINING) --folds
 
 # Not part of `make test`: sets up a one-node Slurm cluster when none is running (root, Debian)
 # and checks deploy/slurm-array.sh end to end: kill + resubmit one shard, dependent merge,

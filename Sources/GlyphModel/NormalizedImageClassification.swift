@@ -33,8 +33,7 @@ public enum NormalizedImageClassification {
             do {
                 let guesses = try classifier.classify(members.compactMap { images[$0] })
                 for (index, top) in zip(members, guesses) {
-                    records[index].prediction = top.first?.label
-                    records[index].top = top
+                    records[index].record(top, from: classifier)
                 }
             } catch {
                 let hint = pipeline == nil ? " (classify reads normalized images such as a run's outputs; for raw scans give --pipeline)" : ""

@@ -14,12 +14,27 @@ public struct ONNXClassifier: Classifying, ActivationSource {
     private let inputName: String
     private let outputName: String
     private let applySoftmax: Bool
+    /// The calibration temperature the logits are divided by (`glyphprep.temperature`, else 1).
+    public let temperature: Double
+    /// Below this top probability the prediction is withheld (`low_confidence`); 0 never withholds.
+    public let minConfidence: Double
+    /// The class that means "none of the others" (`glyphprep.rejection`, e.g. `not_a_digit`).
+    public let rejectionLabel: String?
 
     /// Metadata keys GlyphPrep writes into the models it trains.
     public enum MetadataKey {
         public static let labels = "glyphprep.labels"
         public static let pipeline = "glyphprep.pipeline"
+        /// Calibration: softmax(logits / T), T fit on leave-one-writer-out predictions.
+        public static let temperature = "glyphprep.temperature"
+        /// The abstention threshold found by the same cross-validation (classify's default).
+        public static let threshold = "glyphprep.threshold"
+        /// The label of the rejection class, e.g. `not_a_digit`.
+        public static let rejection = "glyphprep.rejection"
     }
+
+    /// The manifest's `reason` when the top probability is under the threshold.
+    public static let lowConfidence = "low_confidence"
 
     public init(model: ONNXModel, options: ClassifyOptions) throws(ClassifierError) {
         self.model = model
@@ -48,6 +63,34 @@ public struct ONNXClassifier: Classifying, ActivationSource {
         case .never: applySoftmax = false
         case .auto: applySoftmax = !model.graphEndsInSoftmax
         }
+        let calibration = try Self.calibration(model.metadata, labels: labels)
+        temperature = calibration.temperature
+        rejectionLabel = calibration.rejection
+        minConfidence = options.minConfidence ?? calibration.threshold ?? 0
+    }
+
+    /// The temperature, threshold and rejection label a model's metadata records.
+    static func calibration(_ metadata: [String: String], labels: [String])
+        throws(ClassifierError) -> (temperature: Double, threshold: Double?, rejection: String?) {
+        var temperature = 1.0
+        if let text = metadata[MetadataKey.temperature] {
+            guard let value = Double(text), value.isFinite, value > 0 else {
+                throw ClassifierError("the model's \(MetadataKey.temperature) '\(text)' is not a positive number")
+            }
+            temperature = value
+        }
+        var threshold: Double?
+        if let text = metadata[MetadataKey.threshold] {
+            guard let value = Double(text), (0...1).contains(value) else {
+                throw ClassifierError("the model's \(MetadataKey.threshold) '\(text)' is not in 0…1")
+            }
+            threshold = value
+        }
+        let rejection = metadata[MetadataKey.rejection]
+        if let rejection, !labels.contains(rejection) {
+            throw ClassifierError("the model's rejection class '\(rejection)' is not among its labels")
+        }
+        return (temperature, threshold, rejection)
     }
 
     /// Loads `options.model`: a path (relative paths are tried against `baseDirectory`, then the
@@ -159,8 +202,24 @@ public struct ONNXClassifier: Classifying, ActivationSource {
         }
         return (0..<images.count).map { index in
             let row = Array(scores.data[(index * classes)..<((index + 1) * classes)])
-            return applySoftmax ? Self.softmax(row) : row
+            return calibrated(row)
         }
+    }
+
+    /// A row of the model's outputs as probabilities at the calibration temperature.
+    func calibrated(_ row: [Float]) -> [Float] {
+        if temperature == 1 { return applySoftmax ? Self.softmax(row) : row }
+        let logits = applySoftmax ? row : row.map { Foundation.log(max($0, 1e-30)) }
+        return Self.softmax(logits.map { $0 / Float(temperature) })
+    }
+
+    /// The prediction to record for an image's guesses: none below `minConfidence`
+    /// (`low_confidence`) or when the rejection class comes first (its label is the reason).
+    public func decide(_ top: [ManifestRecord.Guess]) -> (prediction: String?, reason: String?) {
+        guard let best = top.first else { return (nil, nil) }
+        if Double(best.probability) < minConfidence { return (nil, Self.lowConfidence) }
+        if best.label == rejectionLabel { return (nil, best.label) }
+        return (best.label, nil)
     }
 
     public func classify(_ images: [Raster]) throws -> [[ManifestRecord.Guess]] {
@@ -182,8 +241,9 @@ public struct ONNXClassifier: Classifying, ActivationSource {
             layers.append(LayerActivation(name: node.name.isEmpty ? "\(node.opType) \(name)" : node.name,
                                           shape: shape.isEmpty ? [tensor.count] : shape, values: tensor.data))
         }
-        if applySoftmax, let last = layers.last, last.values.count == labels.count {
-            layers.append(LayerActivation(name: "softmax", shape: [labels.count], values: Self.softmax(last.values)))
+        if applySoftmax || temperature != 1, let last = layers.last, last.values.count == labels.count {
+            let name = temperature != 1 ? String(format: "calibrated (T = %.2f)", temperature) : "softmax"
+            layers.append(LayerActivation(name: name, shape: [labels.count], values: calibrated(last.values)))
         }
         return layers
     }

@@ -101,6 +101,47 @@ final class ClassifyTests: XCTestCase {
         XCTAssertEqual((object["top"] as? [[String: Any]])?.count, 2)
     }
 
+    /// The model's temperature softens the probabilities; below its threshold the manifest line
+    /// has `"prediction":null` and `"reason":"low_confidence"`; the rejection class is withheld
+    /// with its own name as the reason; `min_confidence: 0` answers everything.
+    func testCalibrationAbstentionAndRejectionInTheManifest() throws {
+        let metadata = [ONNXClassifier.MetadataKey.labels: "left,right", ONNXClassifier.MetadataKey.temperature: "2",
+                        ONNXClassifier.MetadataKey.threshold: "0.9", ONNXClassifier.MetadataKey.rejection: "right"]
+        let model = try halvesModel(inputShape: [-1, 1, 28, 28], metadata: metadata)
+        let classifier = try ONNXClassifier(model: model, options: ClassifyOptions(model: "unused"))
+        XCTAssertEqual(classifier.temperature, 2)
+        XCTAssertEqual(classifier.minConfidence, 0.9)
+        let right = TestImages.block(width: 28, height: 28, rect: PixelRect(x: 18, y: 4, width: 6, height: 20))
+        let guesses = try classifier.classify([leftInk(), topInk(), right])
+        // 120 ink pixels × 0.05 = logit 6 against 0: p = 0.9975 at T = 1, 1 / (1 + e^−3) at T = 2.
+        XCTAssertEqual(guesses[0][0].probability, 1 / (1 + exp(-3)), accuracy: 1e-4)
+
+        var records = (0..<3).map { ManifestRecord(input: "\($0).png", status: .ok) }
+        for index in 0..<3 { records[index].record(guesses[index], from: classifier) }
+        XCTAssertEqual(records[0].prediction, "left")
+        XCTAssertNil(records[0].reason)
+        XCTAssertNil(records[1].prediction, "ink on both halves: p = 0.5")
+        XCTAssertEqual(records[1].reason, "low_confidence")
+        XCTAssertTrue(records[1].jsonLine.contains(#""prediction":null,"reason":"low_confidence","top":["#), records[1].jsonLine)
+        XCTAssertEqual(records[2].reason, "right")
+        let back = try ManifestRecord(jsonLine: records[1].jsonLine)
+        XCTAssertEqual(back.reason, "low_confidence", "the reason reads back")
+        XCTAssertNil(back.prediction)
+
+        var options = ClassifyOptions(model: "unused")
+        options.minConfidence = 0
+        let eager = try ONNXClassifier(model: model, options: options)
+        XCTAssertEqual(eager.decide(guesses[1]).prediction, "left")
+
+        let parsed = try PipelineConfiguration.parse(yaml: "version: 1\nstages:\n  - decode\n  - grayscale\n  - classify: {model: m.onnx, min_confidence: 0.3}\n")
+        XCTAssertEqual(parsed.classify?.minConfidence, 0.3)
+        let unset = try PipelineConfiguration.parse(yaml: "version: 1\nstages:\n  - decode\n  - grayscale\n  - classify: {model: m.onnx}\n")
+        XCTAssertNil(unset.classify?.minConfidence, "no min_confidence: the model's threshold applies")
+        XCTAssertThrowsError(try ONNXClassifier(model: halvesModel(inputShape: [-1, 784], metadata: [
+            ONNXClassifier.MetadataKey.labels: "left,right", ONNXClassifier.MetadataKey.rejection: "nothing"]),
+                                                options: ClassifyOptions(model: "unused")))
+    }
+
     func testClassifyMustBeLast() {
         let yaml = "version: 1\nstages:\n  - decode\n  - grayscale\n  - classify: {model: m.onnx}\n  - pad\n"
         XCTAssertThrowsError(try PipelineConfiguration.parse(yaml: yaml)) { error in

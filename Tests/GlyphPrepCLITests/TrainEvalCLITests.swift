@@ -42,6 +42,30 @@ final class TrainEvalCLITests: XCTestCase {
         XCTAssertEqual(eval.labels, "l.csv")
     }
 
+    /// `--classes digits` trains 11 outputs (0–9, not_a_digit) with negative examples and stores
+    /// the calibration; letters ignore the digits-only options.
+    func testClassesOption() throws {
+        let digits = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
+            ["train", "p.yaml", "--strokes", "uji", "--classes", "digits", "--reject-variants", "2", "--scribbles", "50",
+             "--temperature", "1.3", "--threshold", "0.6", "--lookalikes", "oOlI", "-o", "d.onnx"]) as? GlyphPrepCommand.Train)
+        let plan = digits.plan()
+        XCTAssertEqual(plan.lookalikes, Set("oOlI"))
+        XCTAssertEqual(plan.classes, .digits)
+        XCTAssertEqual(try plan.architecture.classCount(), 11)
+        XCTAssertEqual(plan.rejectionVariants, 2)
+        XCTAssertEqual(plan.scribbles, 50)
+        XCTAssertEqual(plan.temperature, 1.3)
+        XCTAssertEqual(plan.threshold, 0.6)
+        let letters = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
+            ["train", "p.yaml", "--strokes", "uji", "--scribbles", "50", "-o", "l.onnx"]) as? GlyphPrepCommand.Train).plan()
+        XCTAssertEqual(letters.classes, .letters)
+        XCTAssertEqual(try letters.architecture.classCount(), 26)
+        XCTAssertEqual(letters.scribbles, 0)
+        XCTAssertEqual(letters.rejectionVariants, 0)
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--classes", "runes", "-o", "m.onnx"]))
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--threshold", "2", "-o", "m.onnx"]))
+    }
+
     /// The options map one to one onto the library's plan.
     func testTrainOptionsBecomeAPlan() throws {
         let train = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(

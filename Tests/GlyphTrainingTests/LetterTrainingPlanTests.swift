@@ -99,6 +99,48 @@ final class LetterTrainingPlanTests: XCTestCase {
         XCTAssertTrue(lines.last?.hasPrefix("total ") ?? false, "\(lines)")
     }
 
+    /// `.digits` trains on the writers' digits with their letters and scribbles as
+    /// `not_a_digit`, writes labels, rejection class and calibration into the model, and its
+    /// cross-validation reports calibration and negatives answered.
+    func testDigitsPlanWritesRejectionAndCalibration() throws {
+        let strokes = directory.appendingPathComponent("uji")
+        let seven = ".PEN_DOWN\n 0 0\n 20 0\n 8 30\n.PEN_UP\n"
+        let one = ".PEN_DOWN\n 10 0\n 10 30\n.PEN_UP\n"
+        let letter = ".PEN_DOWN\n 0 0\n 10 30\n 20 0\n.PEN_UP\n"
+        let text = [("7", seven), ("1", one), ("A", letter), ("o", letter)]
+            .map { ".SEGMENT CHARACTER 0 ? \"\($0.0)\"\n" + $0.1 }.joined()
+        for writer in ["w01", "w02"] {
+            try Data(text.utf8).write(to: strokes.appendingPathComponent("UJIpenchars-\(writer)"))
+        }
+        var plan = smallPlan()
+        plan.classes = .digits
+        plan.architecture = .letterCNN(classes: 11, conv1: 4, conv2: 6, hidden: 16)
+        plan.rejectionVariants = 1
+        plan.scribbles = 4
+        plan.temperature = 1.25
+        plan.threshold = 0.4
+        plan.output = path("d.onnx")
+        let log = LogLines()
+        _ = try plan.run { log.append($0) }
+        XCTAssertTrue(log.lines.contains("scribbles: 4 of 4 through the pipeline"), "\(log.lines)")
+        let model = try ONNXModel(serializedData: Data(contentsOf: URL(fileURLWithPath: path("d.onnx"))))
+        XCTAssertEqual(model.metadata[ONNXClassifier.MetadataKey.labels], "0,1,2,3,4,5,6,7,8,9,not_a_digit")
+        XCTAssertEqual(model.metadata[ONNXClassifier.MetadataKey.rejection], "not_a_digit")
+        XCTAssertEqual(model.metadata[ONNXClassifier.MetadataKey.temperature], "1.2500")
+        XCTAssertEqual(model.metadata[ONNXClassifier.MetadataKey.threshold], "0.40")
+        XCTAssertTrue(model.metadata[TrainedModel.ONNXMetadataKey.training]?.contains("scribbles (4)") ?? false)
+
+        plan.crossValidation = true
+        let folds = LogLines()
+        let outcome = try plan.run { folds.append($0) }
+        // Per writer: 2 digits × 2 variants scored, 1 letter (the o is left out) as a negative example.
+        XCTAssertEqual(outcome.folds.map(\.scored.count), [4, 4])
+        XCTAssertEqual(outcome.folds.map(\.rejectsScored.count), [1, 1])
+        XCTAssertTrue(folds.lines.contains { $0.hasPrefix("calibration: temperature ") }, "\(folds.lines)")
+        XCTAssertTrue(folds.lines.contains { $0.hasPrefix("negative examples answered with a class: ") }, "\(folds.lines)")
+        XCTAssertTrue(folds.lines.contains { $0.hasPrefix("train with: --temperature ") }, "\(folds.lines)")
+    }
+
     func testPlanRefusesAnUnknownHoldoutAndAnUnreadablePipeline() throws {
         var plan = smallPlan()
         plan.holdout = ["w09"]

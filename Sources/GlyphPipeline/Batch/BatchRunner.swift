@@ -228,6 +228,7 @@ public struct BatchRunner: Sendable {
                 failed.status = .error
                 failed.output = nil
                 failed.prediction = nil
+                failed.reason = nil
                 failed.top = nil
                 failed.error = StageFailure(.writeError, "cannot write \(relative): \(error)")
                 return failed
@@ -273,8 +274,7 @@ public struct BatchRunner: Sendable {
             switch outcome {
             case .success(let guesses)?:
                 for (index, top) in zip(members, guesses) {
-                    results[index]?.0.prediction = top.first?.label
-                    results[index]?.0.top = top
+                    results[index]?.0.record(top, from: classifier)
                 }
             case .failure(let error)?:
                 markUnclassified(members, in: &results, because: "\(error)")

@@ -28,6 +28,10 @@ public struct ManifestRecord: Sendable, Equatable {
     /// The ink's bounding box in source pixels.
     public var bbox: PixelRect?
     public var prediction: String?
+    /// Why a classified image has no prediction: `several_glyphs` (an image of several
+    /// letters through a single-letter pipeline), `low_confidence`, or the rejection class
+    /// such as `not_a_digit`.
+    public var reason: String?
     public var top: [Guess]?
     /// Pages (a pipeline with `segment`): the glyph's 0-based reading-order index, the page's
     /// number of glyphs, and the glyph's 0-based line and word within the line.
@@ -35,8 +39,6 @@ public struct ManifestRecord: Sendable, Equatable {
     public var glyphs: Int?
     public var line: Int?
     public var word: Int?
-    /// Why `prediction` is null although the image was classified (`several_glyphs`).
-    public var reason: String?
     /// Remarks that do not fail the line (`glyph_cap`, `wide_glyph`), code and message.
     public var warnings: [StageWarning]?
 
@@ -74,6 +76,8 @@ public struct ManifestRecord: Sendable, Equatable {
             if let hint = StageWarning.hints[reason] { json.add("hint", string: hint) }
         } else if let prediction {
             json.add("prediction", string: prediction)
+        } else if top != nil {
+            json.add("prediction", raw: "null")
         }
         if let top {
             let items = top.map { "{\"label\":\(JSONObjectWriter.quote($0.label)),\"p\":\(JSONObjectWriter.number($0.probability))}" }

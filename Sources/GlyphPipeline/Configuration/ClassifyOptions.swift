@@ -18,6 +18,12 @@ public struct ClassifyOptions: DeclaredStage, Equatable {
         .choice("layout", \.layout, "tensor layout; auto reads the model's input shape"),
         .flag("transpose", \.transpose, "swap rows and columns (models trained on raw EMNIST arrays)"),
         .choice("softmax", \.softmax, "auto applies softmax unless the graph ends in Softmax"),
+        StageParameter("min_confidence", type: "number",
+                       "withhold the prediction (null, reason low_confidence) when the top calibrated probability is below this; 0 = always answer",
+                       defaultText: { _ in "the model's glyphprep.threshold, else 0" }, decode: { options, container, key in
+                           // Absent stays nil, so the model's own threshold applies.
+                           if container.contains(key) { options.minConfidence = try container.decode(key, default: 0, in: 0...1) }
+                       }),
         StageParameter("labels", type: "list of strings", "class names in output order",
                        defaultText: { _ in "model metadata, else a–z" }, decode: { options, container, key in
                            options.labels = try container.decodeIfPresent([String].self, forKey: key)
@@ -47,6 +53,8 @@ public struct ClassifyOptions: DeclaredStage, Equatable {
     public init(model: String) { self.model = model }
 
     public var labels: [String]?
+    /// nil: the model's calibrated threshold.
+    public var minConfidence: Double?
 
     public var label: String { model }
 }

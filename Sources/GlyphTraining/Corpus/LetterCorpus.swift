@@ -12,12 +12,28 @@ public struct LetterCorpus: Sendable {
     public var clean: [String: WriterImages]
     /// The same scans through the comparison pipeline (empty when none was given).
     public var naive: [String: WriterImages]
+    /// Scans of each writer's negative examples through the training pipeline, labelled with the
+    /// rejection class (e.g. the letters, for a digits model; empty for letters).
+    public var rejects: [String: WriterImages] = [:]
     public var seconds: Double
 
-    /// Renders `samples` with `renderer`. Clean renderings use the same number of variants.
+    public init(writers: [String], scans: [String: WriterImages], clean: [String: WriterImages],
+                naive: [String: WriterImages], rejects: [String: WriterImages] = [:], seconds: Double) {
+        self.writers = writers
+        self.scans = scans
+        self.clean = clean
+        self.naive = naive
+        self.rejects = rejects
+        self.seconds = seconds
+    }
+
+    /// Renders `samples` with `renderer`. Clean renderings use one variant. With
+    /// `rejectionVariants` > 0 (and a class set with a rejection class), the samples that are
+    /// negative examples are also rendered that many times each as `rejects`.
     public static func render(
         _ samples: [StrokeSample], renderer: LetterDataRenderer, pipeline: Pipeline,
-        naive: Pipeline? = nil, withClean: Bool = false, log: @escaping @Sendable (String) -> Void = { _ in }
+        naive: Pipeline? = nil, withClean: Bool = false, rejectionVariants: Int = 0,
+        log: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> LetterCorpus {
         let started = DispatchTime.now()
         let pipelines = [pipeline] + (naive.map { [$0] } ?? [])
@@ -30,17 +46,27 @@ public struct LetterCorpus: Sendable {
             cleanRenderer.variants = 1
             cleanSets = try cleanRenderer.render(samples, route: .clean, pipelines: [pipeline])[0]
         }
+        var rejectSets: [WriterImages] = []
+        if rejectionVariants > 0, renderer.classes.rejectionIndex != nil {
+            var rejecting = renderer
+            rejecting.variants = rejectionVariants
+            rejecting.asRejections = true
+            rejecting.seed = renderer.seed &+ 0x0BAD_D161
+            rejectSets = try rejecting.render(samples, route: .scan, pipelines: [pipeline]) { done, total in
+                log("rendered \(done)/\(total) negative examples")
+            }[0]
+        }
         func byWriter(_ sets: [WriterImages]) -> [String: WriterImages] {
             Dictionary(uniqueKeysWithValues: sets.map { ($0.writer, $0) })
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         return LetterCorpus(
             writers: scanSets[0].map(\.writer), scans: byWriter(scanSets[0]), clean: byWriter(cleanSets),
-            naive: scanSets.count > 1 ? byWriter(scanSets[1]) : [:], seconds: seconds)
+            naive: scanSets.count > 1 ? byWriter(scanSets[1]) : [:], rejects: byWriter(rejectSets), seconds: seconds)
     }
 
-    /// Scans of `writers` as one training set (failed images left out).
+    /// Scans (and negative examples) of `writers` as one training set (failed images left out).
     public func trainingImages(writers selected: [String]) throws -> LabeledImages {
-        try LabeledImages.combining(selected.compactMap { scans[$0] })
+        try LabeledImages.combining(selected.compactMap { scans[$0] } + selected.compactMap { rejects[$0] })
     }
 }

@@ -13,8 +13,13 @@ public struct Evaluation: Sendable {
     public struct Item: Sendable, Equatable {
         public var input: String
         public var truth: String
-        /// nil when the pipeline failed on the file.
+        /// nil when the pipeline failed on the file or the classifier withheld its answer.
         public var prediction: String?
+        /// Why a classified file has no prediction (`low_confidence`, `not_a_digit`).
+        public var reason: String? = nil
+        /// The classifier's top guess and its probability, when it ran.
+        public var topLabel: String? = nil
+        public var confidence: Double? = nil
     }
 
     /// A (truth, prediction) pair that occurred `count` times with truth ≠ prediction.
@@ -37,6 +42,8 @@ public struct Evaluation: Sendable {
     public let unlabelled: Int
     /// Matrix rows and columns: the model's classes, then any other label seen, in order.
     public let classes: [String]
+    /// The model's classes as given.
+    public let modelClasses: Set<String>
 
     /// `labels` nil takes each file's parent folder name. `classes` (e.g. the model's labels)
     /// fixes the matrix order; labels outside it are appended sorted. A true label is matched
@@ -52,10 +59,14 @@ public struct Evaluation: Sendable {
                 continue
             }
             let truth = known.contains(raw) ? raw : (lowered[raw.lowercased()] ?? raw)
-            items.append(Item(input: record.input, truth: truth, prediction: record.status == .ok ? record.prediction : nil))
+            let ok = record.status == .ok
+            items.append(Item(input: record.input, truth: truth, prediction: ok ? record.prediction : nil,
+                              reason: ok ? record.reason : nil, topLabel: ok ? record.top?.first?.label : nil,
+                              confidence: ok ? record.confidence.map(Double.init) : nil))
         }
         self.items = items
         self.unlabelled = unlabelled
+        modelClasses = known
         let extra = Set(items.flatMap { [$0.truth] + ($0.prediction.map { [$0] } ?? []) }).subtracting(known)
         classes = given + extra.sorted()
     }
@@ -99,8 +110,26 @@ public struct Evaluation: Sendable {
     }
     public var correct: Int { items.filter { $0.prediction == $0.truth }.count }
     /// Labelled files the pipeline failed on.
-    public var failed: Int { items.filter { $0.prediction == nil }.count }
+    public var failed: Int { items.filter { $0.prediction == nil && $0.reason == nil }.count }
     public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
+    /// Labelled files with a prediction, and the share of all labelled files they are.
+    public var answered: Int { items.filter { $0.prediction != nil }.count }
+    public var coverage: Double { total > 0 ? Double(answered) / Double(total) : 0 }
+    /// Accuracy of the files that got a prediction.
+    public var answeredAccuracy: Double { answered > 0 ? Double(correct) / Double(answered) : 0 }
+    /// Withheld predictions per reason, sorted by reason.
+    public var withheld: [(reason: String, count: Int)] {
+        Dictionary(grouping: items.compactMap(\.reason), by: { $0 }).map { ($0.key, $0.value.count) }.sorted { $0.reason < $1.reason }
+    }
+
+    /// Expected calibration error (15 bins) of the top guesses' probabilities, over the files
+    /// the classifier ran on whose true label is one of the model's classes; nil when none.
+    public var expectedCalibrationError: Double? {
+        let scored = items.filter { $0.confidence != nil && modelClasses.contains($0.truth) }
+        guard !scored.isEmpty else { return nil }
+        return Calibration.expectedCalibrationError(confidences: scored.compactMap(\.confidence),
+                                                    correct: scored.map { $0.topLabel == $0.truth })
+    }
 
     /// counts[truth][prediction] over `classes`; failed files are not in the matrix.
     public var matrix: [[Int]] {
@@ -139,6 +168,13 @@ public struct Evaluation: Sendable {
         var lines = [String(format: "accuracy: %.2f %% (%d of %d labelled files", 100 * accuracy, correct, total)
             + (failed > 0 ? ", \(failed) failed in the pipeline" : "") + ")"
             + (unlabelled > 0 ? "; \(unlabelled) files without a label" : "")]
+        if !withheld.isEmpty {
+            lines.append(String(format: "answered: %.2f %% (%d of %d), of which %.2f %% right; withheld: ", 100 * coverage, answered,
+                                total, 100 * answeredAccuracy) + withheld.map { "\($0.reason) \($0.count)" }.joined(separator: ", "))
+        }
+        if let ece = expectedCalibrationError {
+            lines.append(String(format: "calibration: ECE %.4f (15 bins, top guess's probability)", ece))
+        }
         lines.append("per class:")
         for row in perClass {
             lines.append(String(format: "  %@  %6.2f %%  (%d/%d)", row.label, 100 * row.accuracy, row.correct, row.total))

@@ -7,15 +7,15 @@ import Foundation
 /// then that many coordinate pairs, each a character pair offset from `R`; ` R` lifts the
 /// pen. Long glyphs wrap onto the next lines. Glyphs are in ASCII order from the space.
 public enum HersheyFont {
-    /// The letters a–z and A–Z of `url`, with `writer` as their writer id.
-    public static func letters(from url: URL, writer: String) throws -> [StrokeSample] {
+    /// The letters a–z and A–Z (or the digits, for `.digits`) of `url`, with `writer` as their writer id.
+    public static func letters(from url: URL, writer: String, classes: TrainingClasses = .letters) throws -> [StrokeSample] {
         let text = try String(contentsOf: url, encoding: .ascii)
         let glyphs = try parse(text, source: url.lastPathComponent)
         var samples: [StrokeSample] = []
         for (index, strokes) in glyphs.enumerated() {
             guard let scalar = UnicodeScalar(32 + index) else { continue }
             let character = Character(scalar)
-            guard character.isASCII, character.isLetter, !strokes.isEmpty else { continue }
+            guard classes.drawsFromFont(character), !strokes.isEmpty else { continue }
             samples.append(StrokeSample(writer: writer, character: character, strokes: strokes, line: index + 1))
         }
         return samples

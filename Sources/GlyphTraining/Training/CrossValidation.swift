@@ -13,6 +13,10 @@ public struct FoldResult: Sendable, Equatable {
     /// Per sample: 1 if its clean rendering is right, minus the share of its scans that are
     /// right (empty without clean renderings), so the gap's uncertainty can be paired by sample.
     public var gapBySample: [Double] = []
+    /// The held-out writer's scans (of the model's own classes) and negative examples as
+    /// scored by the ensemble, for calibration; images the pipeline failed on left out.
+    public var scored: [Calibration.Scored] = []
+    public var rejectsScored: [Calibration.Scored] = []
     public var trainImages: Int
     public var seconds: Double
 }
@@ -49,6 +53,8 @@ extension LetterModelTraining {
                     singleScan: models.count > 1 ? try Self.accuracy(of: first, on: corpus.scans[writer]) : nil,
                     singleClean: models.count > 1 ? try Self.accuracy(of: first, on: corpus.clean[writer]) : nil,
                     gapBySample: Self.gapBySample(clean: cleanRight, scans: scanRight),
+                    scored: try Self.scored(of: models, on: corpus.scans[writer]),
+                    rejectsScored: try Self.scored(of: models, on: corpus.rejects[writer]),
                     trainImages: trainCount,
                     seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
                 log(Self.describe(result))

@@ -126,6 +126,12 @@ public struct LetterDataRenderer: Sendable {
     public var jobs: Int
     /// Scan route: one effect of the renderer switched off (diagnostics); nil renders as usual.
     public var ablation: ScanAblation?
+    /// The classes images are labelled with.
+    public var classes: TrainingClasses = .letters
+    /// Label every sample with the rejection class; samples that are no negative example are skipped.
+    public var asRejections = false
+    /// Letters never rendered as negative examples (drawn like a digit).
+    public var lookalikes: Set<Character> = TrainingClasses.digitLookalikes
 
     public init(variants: Int = 16, seed: UInt64 = 1, sizeRange: ClosedRange<Int> = 300...900,
                 cleanSide: Int = 112, jobs: Int = 2) {
@@ -138,6 +144,11 @@ public struct LetterDataRenderer: Sendable {
 
     /// The 26 class names, `a`…`z`.
     public static let labels: [String] = EMNISTLetters.labels
+
+    /// The class index of `sample`, or nil when it is not rendered.
+    public func label(of sample: StrokeSample) -> Int? {
+        asRejections ? classes.rejectionIndex(of: sample.character, lookalikes: lookalikes) : classes.classIndex(of: sample.character)
+    }
 
     /// Encoded file bytes of variant `variant` of `sample` along `route`.
     public func fileBytes(of sample: StrokeSample, sampleIndex: Int, variant: Int, route: LetterRoute) throws -> [UInt8] {
@@ -170,10 +181,8 @@ public struct LetterDataRenderer: Sendable {
     /// (writers in sorted order).
     public func render(_ samples: [StrokeSample], route: LetterRoute, pipelines: [Pipeline],
                        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws -> [[WriterImages]] {
-        let letters = samples.compactMap { sample in
-            sample.classLabel.flatMap { Self.labels.firstIndex(of: String($0)) }.map { (sample, $0) }
-        }
-        guard !letters.isEmpty else { throw TrainingError.invalidData("no letter samples to render") }
+        let letters = samples.compactMap { sample in label(of: sample).map { (sample, $0) } }
+        guard !letters.isEmpty else { throw TrainingError.invalidData("no \(classes.rawValue) samples to render") }
         guard variants > 0 else { throw TrainingError.invalidConfiguration("variants must be positive") }
         let sides = pipelines.map(\.targetSide)
         try VipsRuntime.start(threadsPerImage: 1)

@@ -11,6 +11,8 @@ public struct LetterModelTraining: Sendable {
     /// Models trained per fold (or for export), with training seeds `seed`, `seed + 1`, …; their
     /// averaged logits decide.
     public var ensembleSize: Int
+    /// Class names in output order.
+    public var labels: [String] = LetterDataRenderer.labels
 
     public init(architecture: NetworkArchitecture = .letterCNN(), configuration: TrainingConfiguration,
                 extra: LabeledImages? = nil, ensembleSize: Int = 1) {
@@ -66,7 +68,7 @@ public struct LetterModelTraining: Sendable {
         let validation = validationWriters.isEmpty ? nil
             : try LabeledImages.combining(validationWriters.compactMap { corpus.scans[$0] })
         return try Trainer(architecture: architecture, configuration: configuration)
-            .train(on: data, validation: validation, labels: LetterDataRenderer.labels, metadata: metadata,
+            .train(on: data, validation: validation, labels: labels, metadata: metadata,
                    progress: progress)
     }
 }

@@ -36,6 +36,16 @@ extension LetterTrainingPlan {
             try extra.add(images, source: "fonts \(fonts.writers.joined(separator: ",")) (\(images.count))")
             log("fonts: \(images.count) scans of \(fonts.writers.count) fonts")
         }
+        if scribbles > 0, classes.rejectionIndex != nil {
+            var rejecting = renderer
+            rejecting.variants = 1
+            rejecting.asRejections = true
+            let drawn = try rejecting.render(Scribbles.samples(count: scribbles, seed: seed), route: .scan,
+                                             pipelines: [pipeline])[0]
+            let images = try LabeledImages.combining(drawn)
+            try extra.add(images, source: "scribbles (\(images.count))")
+            log("scribbles: \(images.count) of \(scribbles) through the pipeline")
+        }
         return extra
     }
 
@@ -46,11 +56,11 @@ extension LetterTrainingPlan {
         }
         var samples: [StrokeSample] = []
         for path in strokeFonts {
-            samples += try HersheyFont.letters(from: URL(fileURLWithPath: path), writer: writer(path))
+            samples += try HersheyFont.letters(from: URL(fileURLWithPath: path), writer: writer(path), classes: classes)
         }
         for path in outlineFonts {
-            let font = try OutlineFont.letters(from: URL(fileURLWithPath: path), writer: writer(path))
-            log("font \(path): family \"\(font.family)\", \(font.samples.count) letters")
+            let font = try OutlineFont.letters(from: URL(fileURLWithPath: path), writer: writer(path), classes: classes)
+            log("font \(path): family \"\(font.family)\", \(font.samples.count) \(classes.rawValue)")
             samples += font.samples
         }
         return samples
@@ -61,11 +71,13 @@ extension LetterTrainingPlan {
     func strokeCorpus(from directory: String, training: TrainingPipeline, renderer: LetterDataRenderer,
                       log: @escaping @Sendable (String) -> Void) throws -> (corpus: LetterCorpus, samples: [StrokeSample]) {
         let samples = try UnipenParser.loadDirectory(URL(fileURLWithPath: directory),
-                                                     writers: writers.map(Set.init), lettersOnly: true)
+                                                     writers: writers.map(Set.init), lettersOnly: classes == .letters)
         let comparison = try comparisonFile.map { try Self.loadPipeline($0) }
+        let lookalikeKey = lookalikes == TrainingClasses.digitLookalikes ? "" : "; lookalikes \(String(lookalikes.sorted()))"
+        let classKey = classes == .letters ? "" : "; classes \(classes.rawValue); rejects \(rejectionVariants)" + lookalikeKey
         let key = "pipeline \(SHA256.hex(training.text)); writers \(Set(samples.map(\.writer)).sorted().joined(separator: ",")); "
             + "samples \(samples.count); variants \(variants); seed \(seed); "
-            + "sizes \(sizeRange.lowerBound)-\(sizeRange.upperBound); clean 112/0.04"
+            + "sizes \(sizeRange.lowerBound)-\(sizeRange.upperBound); clean 112/0.04" + classKey
         let compareKey = "; compare " + (comparison.map { SHA256.hex($0.text) } ?? "none")
         let corpus: LetterCorpus
         if let cache, let stored = LetterCorpus.cached(at: cache, accepts: {
@@ -76,7 +88,7 @@ extension LetterTrainingPlan {
         } else {
             corpus = try LetterCorpus.render(samples, renderer: renderer, pipeline: training.pipeline,
                                              naive: comparison?.pipeline, withClean: crossValidation || cache != nil,
-                                             log: log)
+                                             rejectionVariants: rejectionVariants, log: log)
             if let cache { try corpus.store(at: cache, key: key + compareKey) }
         }
         log(Self.renderedLine(corpus))

@@ -8,6 +8,18 @@ import GlyphPipeline
 public struct LetterTrainingPlan: Sendable {
     /// The pipeline YAML the model's inputs go through (its classify stage is ignored).
     public var pipelineFile: String
+    /// Letters (a–z) or digits (0–9 and `not_a_digit`).
+    public var classes: TrainingClasses = .letters
+    /// Digits: renderings of each letter sample of every writer as a negative example.
+    public var rejectionVariants = 3
+    /// Digits: letters never used as negative examples, because they are drawn like a digit.
+    public var lookalikes: Set<Character> = TrainingClasses.digitLookalikes
+    /// Digits: scribbles and smudges rendered as negative examples (always trained on).
+    public var scribbles = 0
+    /// Calibration stored in the model: the temperature its logits are divided by and the
+    /// probability below which classify abstains (from a cross-validation run's report).
+    public var temperature: Double?
+    public var threshold: Double?
     /// Directory of UNIPEN stroke files named …-wNN; nil trains on the extra data alone.
     public var strokes: String?
     /// Writers of `strokes` to use (nil: all).
@@ -65,18 +77,21 @@ public struct LetterTrainingPlan: Sendable {
     public func run(log: @escaping @Sendable (String) -> Void) throws -> Outcome {
         let started = Date()
         let training = try Self.loadPipeline(pipelineFile)
-        let renderer = LetterDataRenderer(variants: variants, seed: seed, sizeRange: sizeRange, jobs: jobs)
+        var renderer = LetterDataRenderer(variants: variants, seed: seed, sizeRange: sizeRange, jobs: jobs)
+        renderer.classes = classes
+        renderer.lookalikes = lookalikes
         let extra = try extraData(pipeline: training.pipeline, renderer: renderer, log: log)
         let letters = try strokes.map { try strokeCorpus(from: $0, training: training, renderer: renderer, log: log) }
-        let trainer = LetterModelTraining(
+        var trainer = LetterModelTraining(
             architecture: architecture,
             configuration: LetterModelTraining.defaultConfiguration(
                 epochs: epochs, seed: seed, augmentation: augmentation, labelSmoothing: labelSmoothing),
             extra: extra.images, ensembleSize: ensembleSize)
+        trainer.labels = classes.labels
 
         if crossValidation, let corpus = letters?.corpus {
             let results = try trainer.crossValidate(corpus: corpus, heldOut: foldWriters, jobs: jobs, log: log)
-            for line in foldReport(results) { log(line) }
+            for line in foldReport(results) + calibrationReport(results) { log(line) }
             log(String(format: "total %.0f s", Date().timeIntervalSince(started)))
             return Outcome(folds: results)
         }
@@ -98,11 +113,15 @@ public struct LetterTrainingPlan: Sendable {
             for line in score.lines { log(line) }
         }
         guard let output else { return Outcome(models: models) }
-        try TrainedModel.writeEnsembleONNX(models, to: output, metadata: [
+        var metadata = [
             ONNXClassifier.MetadataKey.pipeline: training.text,
             TrainedModel.ONNXMetadataKey.training: modelDescription(
                 sources: extra.sources, trainWriters: trainWriters, pipelineName: training.pipeline.name),
-        ])
+        ]
+        metadata[ONNXClassifier.MetadataKey.rejection] = classes.rejectionLabel
+        metadata[ONNXClassifier.MetadataKey.temperature] = temperature.map { String(format: "%.4f", $0) }
+        metadata[ONNXClassifier.MetadataKey.threshold] = threshold.map { String(format: "%.2f", $0) }
+        try TrainedModel.writeEnsembleONNX(models, to: output, metadata: metadata)
         log(String(format: "wrote %@ (%d parameters) in %.0f s total", output,
                    models.map(\.parameterCount).reduce(0, +), Date().timeIntervalSince(started)))
         return Outcome(models: models)
@@ -123,7 +142,7 @@ public struct LetterTrainingPlan: Sendable {
             var configuration = trainer.configuration
             configuration.seed = seed &+ UInt64(member)
             return try Trainer(architecture: architecture, configuration: configuration)
-                .train(on: data, labels: LetterDataRenderer.labels) { log(epochLine($0, member: nil)) }
+                .train(on: data, labels: classes.labels) { log(epochLine($0, member: nil)) }
         }
     }
 
@@ -131,7 +150,7 @@ public struct LetterTrainingPlan: Sendable {
     func modelDescription(sources: [String], trainWriters: [String], pipelineName: String) -> String {
         var sources = sources
         if !trainWriters.isEmpty {
-            sources.insert("UJI Pen Characters scans, \(variants) variants/sample, "
+            sources.insert("UJI Pen Characters \(classes == .letters ? "" : "digits ")scans, \(variants) variants/sample, "
                            + "\(sizeRange.lowerBound)-\(sizeRange.upperBound) px, writers \(trainWriters.joined(separator: ","))",
                            at: 0)
         }

@@ -14,6 +14,14 @@ extension LetterModelTraining {
         var parts = [String(format: "scan %.2f %%", 100 * result.scan)]
         if let clean = result.clean { parts.append(String(format: "clean %.2f %%", 100 * clean)) }
         if let naive = result.naive { parts.append(String(format: "naive %.2f %%", 100 * naive)) }
+        if !result.rejectsScored.isEmpty {
+            let answered = result.rejectsScored.filter { item in
+                guard let best = item.logits.indices.max(by: { item.logits[$0] < item.logits[$1] }) else { return false }
+                return best != item.truth
+            }.count
+            parts.append(String(format: "negatives answered with a class %.2f %%",
+                                100 * Double(answered) / Double(result.rejectsScored.count)))
+        }
         if let single = result.singleScan {
             parts.append(String(format: "first model alone: scan %.2f %%", 100 * single)
                 + (result.singleClean.map { String(format: ", clean %.2f %%", 100 * $0) } ?? ""))

@@ -2,12 +2,14 @@ import ArgumentParser
 import Foundation
 import GlyphTraining
 
+extension TrainingClasses: ExpressibleByArgument {}
+
 extension GlyphPrepCommand {
     /// `glyphprep train`: trains the letter classifier on rendered UJI strokes (and optional
     /// EMNIST / labelled folders) and exports ONNX, or cross-validates over writers.
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train a letter classifier on UJI strokes rendered as scans and run through PIPELINE; write ONNX.",
+            abstract: "Train a letter or digit classifier (--classes) on UJI strokes rendered as scans and run through PIPELINE; write ONNX.",
             discussion: """
             Every letter sample is rendered --variants times as a realistic scan, encoded as JPEG \
             or PNG and run through PIPELINE (its classify stage is ignored), exactly as `run` \
@@ -21,6 +23,24 @@ extension GlyphPrepCommand {
 
         @Argument(help: "The pipeline YAML file the model's inputs go through.")
         var pipeline: String
+
+        @Option(help: "What the model tells apart: letters (a–z, case merged) or digits (0–9 and not_a_digit, learnt from the writers' letters, --scribbles and smudges).")
+        var classes: TrainingClasses = .letters
+
+        @Option(help: "With --classes digits: renderings of every letter sample as a negative example (not_a_digit).")
+        var rejectVariants = 3
+
+        @Option(help: "With --classes digits: letters never used as negative examples, because they are drawn like a digit.")
+        var lookalikes = "oO"
+
+        @Option(help: "With --classes digits: scribbles and smudges rendered as negative examples.")
+        var scribbles = 0
+
+        @Option(help: "Calibration temperature stored in the model (from the --folds report); classify divides the logits by it.")
+        var temperature: Double?
+
+        @Option(help: "Abstention threshold stored in the model (from the --folds report): classify's default min_confidence.")
+        var threshold: Double?
 
         @Option(help: "Directory of UNIPEN stroke files …-wNN (e.g. the UJI Pen Characters).")
         var strokes: String?
@@ -125,6 +145,9 @@ extension GlyphPrepCommand {
             guard ensemble >= 1, ensemble <= 16 else { throw ValidationError("--ensemble must be 1…16") }
             guard labelSmoothing >= 0, labelSmoothing < 1 else { throw ValidationError("--label-smoothing must be in 0..<1") }
             guard ablateVariants >= 1 else { throw ValidationError("--ablate-variants must be positive") }
+            guard rejectVariants >= 0, scribbles >= 0 else { throw ValidationError("--reject-variants and --scribbles must not be negative") }
+            if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive") }
+            if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be in 0…1") }
             if let ablate {
                 guard holdout != nil, !folds else { throw ValidationError("--ablate needs --holdout (and no --folds)") }
                 for name in ablate.split(separator: ",") where ScanAblation(rawValue: String(name)) == nil {
@@ -153,6 +176,12 @@ extension GlyphPrepCommand {
         /// The library's plan for these options.
         func plan() -> LetterTrainingPlan {
             var plan = LetterTrainingPlan(pipelineFile: pipeline)
+            plan.classes = classes
+            plan.rejectionVariants = classes == .digits ? rejectVariants : 0
+            plan.scribbles = classes == .digits ? scribbles : 0
+            plan.lookalikes = Set(lookalikes)
+            plan.temperature = temperature
+            plan.threshold = threshold
             plan.strokes = strokes
             plan.writers = list(writers)
             plan.holdout = list(holdout) ?? []
@@ -168,7 +197,7 @@ extension GlyphPrepCommand {
             plan.crossValidation = folds
             plan.foldWriters = list(foldWriters)
             plan.comparisonFile = compare
-            plan.architecture = .letterCNN(conv1: conv1, conv2: conv2, hidden: hidden)
+            plan.architecture = .letterCNN(classes: classes.labels.count, conv1: conv1, conv2: conv2, hidden: hidden)
             plan.labelSmoothing = labelSmoothing
             plan.ensembleSize = ensemble
             plan.ablations = ablate.map { $0.split(separator: ",").compactMap { ScanAblation(rawValue: String($0)) } } ?? []
