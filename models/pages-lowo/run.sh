@@ -5,7 +5,7 @@ set -u
 G=/work/wt-pages/.build/release/glyphprep
 cd /work/main
 FONTS=$(make -s -p -n 2>/dev/null | sed -n 's/^TRAINING_FONTS := //p')
-for w in w08 w01; do  # page-eval below: --page-pipeline (the page pipeline), --single-pipeline
+for w in w08 w01; do
   others=$(ls ../shared/data/uji | sed -n 's/.*-\(w[0-9][0-9]\)$/\1/p' | grep -v "^$w$" | paste -sd, -)
   fonts=""; for f in $FONTS; do fonts="$fonts --font $f"; done
   /usr/bin/time -f "train $w: %e s wall %U s user" nice -n 5 $G train pipelines/emnist.yaml --strokes ../shared/data/uji --writers "$others" \
