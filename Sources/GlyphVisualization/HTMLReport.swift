@@ -90,6 +90,7 @@ public struct HTMLReport: Sendable {
         let sheet = try ContactSheet(columns: 12, scale: 3, title: "\(records.count) files").render(records, outputDirectory: outputDirectory)
         html += "<img class=\"sheet\" alt=\"contact sheet\" src=\"\(Self.dataURI(try sheet.png(), type: "image/png"))\">\n"
 
+        html += pagesSection(records)
         if !labels.isEmpty {
             html += confusionSection(records)
         }

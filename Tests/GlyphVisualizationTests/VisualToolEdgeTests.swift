@@ -36,4 +36,26 @@ final class VisualToolEdgeTests: XCTestCase {
         refused.error = StageFailure(.outsideInput, "symbolic link outside the input directory")
         XCTAssertEqual(report.originalThumbnail(refused), "")
     }
+
+    func testReportShowsPagesWithTheirBoxesAndText() throws {
+        let input = try TestImages.temporaryDirectory()
+        let rgb = TestImages.paperRGB(width: 200, height: 100, ink: PixelRect(x: 20, y: 20, width: 10, height: 40))
+        try Data(try ImageEncoder.encode(bytes: rgb, width: 200, height: 100, bands: 3, as: .png)).write(to: input.appendingPathComponent("sheet.png"))
+        func glyph(_ index: Int, _ prediction: String, word: Int) -> ManifestRecord {
+            var record = ManifestRecord(input: "sheet.png", status: .ok, width: 200, height: 100,
+                                        bbox: PixelRect(x: 20 + 50 * index, y: 20, width: 10, height: 40))
+            record.glyph = index
+            record.glyphs = 3
+            record.line = 0
+            record.word = word
+            record.prediction = prediction
+            return record
+        }
+        let records = [glyph(0, "h", word: 0), glyph(1, "i", word: 0), glyph(2, "x", word: 1)]
+        let html = HTMLReport(outputDirectory: input.path, inputDirectory: input.path).pagesSection(records)
+        XCTAssertTrue(html.contains("<h2>Pages</h2>"), html)
+        XCTAssertTrue(html.contains("<pre>hi x</pre>"), html)
+        XCTAssertTrue(html.contains("data:image/png;base64,"), "the page with its boxes")
+        XCTAssertEqual(HTMLReport(outputDirectory: input.path).pagesSection([ManifestRecord(input: "a.png", status: .ok)]), "")
+    }
 }
