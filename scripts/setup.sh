@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what GlyphPrep needs on Debian when it is missing: libvips (images), OpenBLAS
 # (matrix products), libturbojpeg (fast luma-only JPEG decoding), zlib (IDX .gz), libdeflate (fast PNG inflate), pkg-config
-# DejaVu fonts (labels in previews) and Hershey stroke fonts (extra training writers).
+# DejaVu fonts (labels in previews) and Hershey stroke fonts (extra training writers), the ONNX
+# backend test data and python3-numpy (the tests read the NPY export back with numpy).
 # `scripts/setup.sh --training` also installs the handwriting fonts the shipped letters model
 # is trained with (`make model`).
 set -euo pipefail
-packages=(libvips-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev libdeflate-dev pkg-config fonts-dejavu-core hershey-fonts-data libonnx-testdata)
+packages=(libvips-dev libopenblas-dev libturbojpeg0-dev zlib1g-dev libdeflate-dev pkg-config fonts-dejavu-core hershey-fonts-data libonnx-testdata python3-numpy)
 if [ "${1:-}" = "--training" ]; then
   packages+=(fonts-comic-neue fonts-breip fonts-dkg-handwriting fonts-humor-sans fonts-rufscript fonts-sjfonts fonts-tlwg-purisa-ttf)
 fi
