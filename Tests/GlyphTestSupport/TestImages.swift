@@ -67,4 +67,18 @@ public enum TestImages {
           - pad: {size: 28}
           - center_of_mass
         """
+
+    /// The EMNIST-like pipeline the training tests render letters through (no classify stage).
+    public static let trainingPipelineYAML = """
+        version: 1
+        name: t
+        stages:
+          - decode
+          - grayscale
+          - invert: {mode: auto}
+          - normalize
+          - crop_to_bbox: {threshold: 0.35}
+          - resize: {square_pad: 2, size: 28}
+
+        """
 }

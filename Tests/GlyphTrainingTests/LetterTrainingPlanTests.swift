@@ -1,6 +1,7 @@
 import Foundation
 import ONNXRuntime
 import XCTest
+import GlyphTestSupport
 @testable import GlyphTraining
 @testable import GlyphModel
 
@@ -27,18 +28,7 @@ final class LetterTrainingPlanTests: XCTestCase {
         for writer in ["w01", "w02"] {
             try Data(text.utf8).write(to: strokes.appendingPathComponent("UJIpenchars-\(writer)"))
         }
-        try """
-            version: 1
-            name: t
-            stages:
-              - decode
-              - grayscale
-              - invert: {mode: auto}
-              - normalize
-              - crop_to_bbox: {threshold: 0.35}
-              - resize: {square_pad: 2, size: 28}
-              - classify: {model: letters}
-            """.write(to: directory.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        try (TestImages.trainingPipelineYAML + "  - classify: {model: letters}").write(to: directory.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
     }
 
     override func tearDownWithError() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import ONNXRuntime
 import XCTest
+import GlyphTestSupport
 @testable import GlyphTraining
 @testable import GlyphModel
 @testable import GlyphPipeline
@@ -31,17 +32,7 @@ final class LetterTrainingTests: XCTestCase {
     }
 
     private func smallPipeline() throws -> Pipeline {
-        try TrainingPipeline(text: """
-            version: 1
-            name: t
-            stages:
-              - decode
-              - grayscale
-              - invert: {mode: auto}
-              - normalize
-              - crop_to_bbox: {threshold: 0.35}
-              - resize: {square_pad: 2, size: 28}
-            """).pipeline
+        try TrainingPipeline(text: TestImages.trainingPipelineYAML).pipeline
     }
 
     func testONNXExportMatchesPredict() throws {

@@ -89,14 +89,10 @@ extension BatchRunner {
 public enum PageText {
     public static let fileName = "pages.jsonl"
 
-    /// Writes `pages.jsonl` next to the run's `manifest.jsonl` when it has glyph lines. Streams
-    /// the manifest (a page's lines are consecutive), so memory does not grow with the run.
+    /// Writes `pages.jsonl` next to the run's `manifest.jsonl` (of a pipeline with `segment`).
+    /// Streams the manifest (a page's lines are consecutive), so memory does not grow with the run.
     public static func write(directory: String) throws {
-        let manifest = directory + "/" + BatchRunner.manifestName
-        guard let probe = LineReader(path: manifest) else { return }
-        var isPageRun = false
-        while !isPageRun, let found = probe.next({ $0.firstRange(of: Array("\"glyph\":".utf8)) != nil }) { isPageRun = found }
-        guard isPageRun, let reader = LineReader(path: manifest) else { return }
+        guard let reader = LineReader(path: directory + "/" + BatchRunner.manifestName) else { return }
         let writer = try BufferedFileWriter(path: directory + "/" + fileName)
         var page: [ManifestRecord] = []
         while let text = reader.next({ String(decoding: $0, as: UTF8.self) }) {
@@ -109,13 +105,6 @@ public enum PageText {
         }
         if let input = page.first?.input { try writer.write(pageLine(input: input, records: page) + "\n") }
         try writer.commit()
-    }
-
-    /// The text of `pages.jsonl`, nil when the manifest has no glyph lines.
-    static func pagesText(directory: String) throws -> String? {
-        try write(directory: directory)
-        guard let data = FileManager.default.contents(atPath: directory + "/" + fileName) else { return nil }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// One page's line.

@@ -24,8 +24,9 @@ public enum OutputDirectory {
             guard overwrite else { throw usedDirectory(directory, holding: own.map { ($0 as NSString).lastPathComponent }) }
             let manifests = [layout.manifest, layout.partial, layout.previous, full]
             for path in manifests {
-                for line in ManifestReader.lines(at: path) {
-                    if let output = line.output { _ = FileSystemName.withCPath(directory + "/" + output) { unlink($0) } }
+                let stream = ManifestStream(path: path)  // streamed: memory does not grow with the run
+                while let line = stream.next() {
+                    for case let output? in line.outputs { _ = FileSystemName.withCPath(directory + "/" + output) { unlink($0) } }
                 }
             }
             for path in manifests + [layout.runInfo] { _ = FileSystemName.withCPath(path) { unlink($0) } }

@@ -37,6 +37,8 @@ public enum ShardMerger {
         /// program) and were sorted first.
         public var sortedShards: [Int] = []
         public var notes: [String] = []
+        /// Whether the shards hold glyph lines (a pipeline with `segment`): `pages.jsonl` is written.
+        var hasPages = false
 
         public var isComplete: Bool {
             missing.isEmpty && duplicated.isEmpty && unexpected.isEmpty && unfinishedShards.isEmpty
@@ -88,7 +90,7 @@ public enum ShardMerger {
             if info.format != .png {
                 report.notes += try DatasetExporter.export(directory: directory, manifest: manifest, info: info)
             }
-            try PageText.write(directory: directory)
+            if report.hasPages { try PageText.write(directory: directory) }
         } catch let error as BatchError {
             throw error
         } catch {
@@ -152,6 +154,7 @@ public enum ShardMerger {
             }
             _ = merge.next()
             if report.isComplete { try writer.write(found.line.text + "\n") }
+            if found.line.glyph != nil { report.hasPages = true }
             var repeated = false
             while let next = merge.peek, WalkOrder.compare(next.line.input, file.relativePath) == 0 {
                 repeated = true
