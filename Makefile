@@ -14,8 +14,12 @@ TRAINING_FONTS := /usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf \
 	/usr/share/fonts/truetype/sjfonts/SteveHand.ttf \
 	/usr/share/fonts/truetype/tlwg/Purisa.ttf
 STROKES ?= ../shared/data/uji
+# The letters model (models/README.md): 26 letters and `not_a_letter`, learnt from every writer's
+# digits but 0 (8 scans each), the fonts' digits and symbols (3 scans each) and 600
+# scribbles and smudges. Temperature and threshold come from a one-network cross-validation.
 TRAINING := --strokes $(STROKES) --variants 24 --epochs 24 --augment strong --conv1 24 --conv2 48 --hidden 192 \
-	--seed 1 --ensemble 3 $(addprefix --font ,$(TRAINING_FONTS))
+	--seed 1 --ensemble 3 --reject-variants 8 --symbol-variants 3 --scribbles 600 $(addprefix --font ,$(TRAINING_FONTS))
+LETTERS_CALIBRATION := --temperature 1 --threshold 0
 
 # The digits model (models/README.md): the same writers' digits, the same fonts' digits and three
 # Hershey stroke fonts; every writer's letters (but o/O) 3 times each and 600 scribbles and
@@ -47,7 +51,7 @@ model models: model-letters model-digits
 model-letters:
 	@scripts/setup.sh --training
 	$(SWIFT) build -c release --product glyphprep
-	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) -o models/letters.onnx
+	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) $(LETTERS_CALIBRATION) -o models/letters.onnx
 
 model-digits:
 	@scripts/setup.sh --training

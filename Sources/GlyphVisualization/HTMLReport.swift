@@ -91,9 +91,11 @@ public struct HTMLReport: Sendable {
         html += "<img class=\"sheet\" alt=\"contact sheet\" src=\"\(Self.dataURI(try sheet.png(), type: "image/png"))\">\n"
 
         html += pagesSection(records)
+        html += try withheldSection(records)
         if !labels.isEmpty {
             html += confusionSection(records)
         }
+        html += try reliabilitySection(records)
         html += tableSection(records)
         html += Self.script + "</body>\n</html>\n"
         return html
@@ -126,6 +128,7 @@ public struct HTMLReport: Sendable {
         var html = "<h2>Files</h2>\n<div class=\"controls\"><input id=\"q\" type=\"search\" placeholder=\"filter: name, label, error…\">"
         html += "<select id=\"status\"><option value=\"\">all</option><option value=\"ok\">ok</option><option value=\"error\">error</option>"
         if showTruth { html += "<option value=\"wrong\">wrong prediction</option>" }
+        if records.contains(where: { $0.reason != nil }) { html += "<option value=\"withheld\">withheld (for review)</option>" }
         html += "</select> <span id=\"shown\" class=\"muted\"></span></div>\n"
         html += "<table id=\"files\"><thead><tr><th>#</th>"
         if showOriginal { html += "<th class=\"nosort\">original</th>" }
@@ -135,11 +138,12 @@ public struct HTMLReport: Sendable {
         for (index, record) in records.enumerated() {
             let truth = trueLabel(of: record)
             let wrong = truth != nil && record.prediction != nil && truth != record.prediction
-            html += "<tr data-status=\"\(record.status.rawValue)\"\(wrong ? " data-wrong=\"1\"" : "")><td data-v=\"\(index + 1)\">\(index + 1)</td>"
+            let withheld = record.prediction == nil && record.reason != nil ? " data-withheld=\"1\"" : ""
+            html += "<tr data-status=\"\(record.status.rawValue)\"\(wrong ? " data-wrong=\"1\"" : "")\(withheld)><td data-v=\"\(index + 1)\">\(index + 1)</td>"
             if showOriginal { html += "<td>\(originalThumbnail(record))</td>" }
             html += "<td>\(normalizedImage(record))</td>"
             html += "<td class=\"name\">\(Self.escape(record.input))</td>"
-            html += "<td class=\"pred\">\(Self.escape(record.prediction ?? ""))</td>"
+            html += "<td class=\"pred\">\(Self.escape(record.prediction ?? record.reason.map { "— (\($0))" } ?? ""))</td>"
             let confidence = record.confidence
             html += "<td data-v=\"\(confidence.map { String(format: "%.6f", Double($0)) } ?? "-1")\">"
                 + (confidence.map { String(format: "%.1f%%", Double($0) * 100) } ?? "") + "</td>"
@@ -248,7 +252,8 @@ public struct HTMLReport: Sendable {
             var text = q.value.toLowerCase(), s = status.value, n = 0;
             Array.prototype.forEach.call(body.rows, function (row) {
               var ok = (!text || row.textContent.toLowerCase().indexOf(text) >= 0) &&
-                (!s || (s === 'wrong' ? row.hasAttribute('data-wrong') : row.getAttribute('data-status') === s));
+                (!s || (s === 'wrong' ? row.hasAttribute('data-wrong') : s === 'withheld' ? row.hasAttribute('data-withheld')
+                        : row.getAttribute('data-status') === s));
               row.style.display = ok ? '' : 'none';
               if (ok) n++;
             });

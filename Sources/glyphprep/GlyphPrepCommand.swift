@@ -13,7 +13,7 @@ struct GlyphPrepCommand: ParsableCommand {
             manifest); 64 for usage or pipeline errors; 130 when interrupted.
             """,
         version: GlyphPrepVersion.string,
-        subcommands: [Run.self, Merge.self, Validate.self, Stages.self, Preview.self, Sheet.self, Report.self, Synth.self, Classify.self, Train.self, Eval.self, PageEval.self]
+        subcommands: [Run.self, Merge.self, Validate.self, Stages.self, Preview.self, Sheet.self, Report.self, Synth.self, Classify.self, Train.self, Calibrate.self, Eval.self, PageEval.self]
     )
 
     /// As ArgumentParser's, but only a mistake in the command line is followed by usage text:

@@ -57,11 +57,21 @@ final class TrainEvalCLITests: XCTestCase {
         XCTAssertEqual(plan.temperature, 1.3)
         XCTAssertEqual(plan.threshold, 0.6)
         let letters = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
-            ["train", "p.yaml", "--strokes", "uji", "--scribbles", "50", "-o", "l.onnx"]) as? GlyphPrepCommand.Train).plan()
-        XCTAssertEqual(letters.classes, .letters)
+            ["train", "p.yaml", "--strokes", "uji", "-o", "l.onnx"]) as? GlyphPrepCommand.Train).plan()
+        XCTAssertEqual(letters.classes, .letters, "no negative examples: the 26 letters alone")
         XCTAssertEqual(try letters.architecture.classCount(), 26)
         XCTAssertEqual(letters.scribbles, 0)
         XCTAssertEqual(letters.rejectionVariants, 0)
+        let rejecting = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
+            ["train", "p.yaml", "--strokes", "uji", "--reject-variants", "8", "--scribbles", "50", "--symbol-variants", "2",
+             "--target-accuracy", "0.97", "-o", "l.onnx"]) as? GlyphPrepCommand.Train).plan()
+        XCTAssertEqual(rejecting.classes, .lettersOrNot)
+        XCTAssertEqual(try rejecting.architecture.classCount(), 27)
+        XCTAssertEqual(rejecting.rejectionVariants, 8)
+        XCTAssertEqual(rejecting.scribbles, 50)
+        XCTAssertEqual(rejecting.symbolVariants, 2)
+        XCTAssertNil(rejecting.lookalikes, "the letters' default look-alikes, 0 and 1")
+        XCTAssertEqual(rejecting.calibrationTarget, 0.97)
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--classes", "runes", "-o", "m.onnx"]))
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--threshold", "2", "-o", "m.onnx"]))
     }

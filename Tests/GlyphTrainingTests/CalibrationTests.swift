@@ -55,6 +55,18 @@ final class CalibrationTests: XCTestCase {
         XCTAssertEqual(TrainingClasses.letters.classIndex(of: "B"), 1)
         XCTAssertNil(TrainingClasses.letters.classIndex(of: "3"))
         XCTAssertNil(TrainingClasses.letters.rejectionIndex(of: "3"))
+        let letters = TrainingClasses.lettersOrNot
+        XCTAssertEqual(letters.labels.count, 27)
+        XCTAssertEqual(letters.labels.last, "not_a_letter")
+        XCTAssertEqual(letters.rejectionIndex(of: "7"), 26)
+        XCTAssertEqual(letters.rejectionIndex(of: "%"), 26)
+        XCTAssertEqual(letters.rejectionIndex(of: Scribbles.character), 26)
+        XCTAssertNil(letters.rejectionIndex(of: "0"), "a 0 is drawn like an o")
+        XCTAssertEqual(letters.rejectionIndex(of: "1"), 26, "the UJI writers' 1s carry a flag")
+        XCTAssertNil(letters.rejectionIndex(of: "1", lookalikes: ["0", "1"]))
+        XCTAssertNil(letters.rejectionIndex(of: "Q"))
+        XCTAssertEqual(letters.classIndex(of: "Q"), 16)
+        XCTAssertEqual(CalibrationSummary.defaultTarget(for: letters), 0.97)
         XCTAssertEqual(digits.fontCharacters.count, 10)
     }
 

@@ -54,3 +54,33 @@ final class EvaluationLabelCheckTests: XCTestCase {
         }
     }
 }
+
+final class EvaluationNegativesTests: XCTestCase {
+    /// Digit scans through a letters model: they are not in accuracy, coverage or ECE, and the
+    /// share of them answered with a letter is reported.
+    func testNegativesAreReportedApart() {
+        func record(_ input: String, _ prediction: String?, reason: String? = nil, top: String, _ p: Float) -> ManifestRecord {
+            var record = ManifestRecord(input: input, status: .ok)
+            record.prediction = prediction
+            record.reason = reason
+            record.top = [ManifestRecord.Guess(label: top, probability: p)]
+            return record
+        }
+        let records = [record("a/1.png", "a", top: "a", 0.95), record("b/1.png", nil, reason: "low_confidence", top: "h", 0.4),
+                       record("7/1.png", "j", top: "j", 0.85), record("7/2.png", nil, reason: "not_a_letter", top: "not_a_letter", 0.9),
+                       record("3/1.png", nil, reason: "not_a_letter", top: "not_a_letter", 0.7),
+                       record("5/1.png", nil, reason: "low_confidence", top: "s", 0.5)]
+        let evaluation = Evaluation(records: records, labels: nil, classes: TrainingClasses.lettersOrNot.labels)
+        XCTAssertEqual(evaluation.total, 2)
+        XCTAssertEqual(evaluation.accuracy, 0.5)
+        XCTAssertEqual(evaluation.coverage, 0.5)
+        XCTAssertEqual(evaluation.answeredAccuracy, 1)
+        XCTAssertEqual(evaluation.negatives.count, 4)
+        XCTAssertEqual(evaluation.negativesAnswered ?? -1, 0.25, accuracy: 1e-12)
+        XCTAssertEqual(evaluation.calibrationItems.count, 2)
+        let lines = evaluation.reportLines()
+        XCTAssertTrue(lines.contains("not the model's classes (4 files: 3 5 7): 25.00 % answered with a class; withheld: low_confidence 1, not_a_letter 2"),
+                      "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("calibration: ECE ") && $0.contains("10 bins") }, "\(lines)")
+    }
+}

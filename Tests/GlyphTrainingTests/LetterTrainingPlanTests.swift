@@ -131,6 +131,63 @@ final class LetterTrainingPlanTests: XCTestCase {
         XCTAssertTrue(folds.lines.contains { $0.hasPrefix("train with: --temperature ") }, "\(folds.lines)")
     }
 
+    /// `.lettersOrNot` trains the letters with the writers' digits (but the look-alike 0)
+    /// and scribbles labelled `not_a_letter`, writes the 27 labels and the rejection class, and
+    /// its cross-validation scores the held-out writer's digits as negative examples.
+    func testLettersPlanLearnsNotALetterFromDigits() throws {
+        let strokes = directory.appendingPathComponent("uji")
+        let seven = ".PEN_DOWN\n 0 0\n 20 0\n 8 30\n.PEN_UP\n"
+        let one = ".PEN_DOWN\n 10 0\n 10 30\n.PEN_UP\n"
+        let letter = ".PEN_DOWN\n 0 0\n 10 30\n 20 0\n.PEN_UP\n"
+        let text = [("7", seven), ("1", one), ("A", letter), ("b", letter), ("0", letter)]
+            .map { ".SEGMENT CHARACTER 0 ? \"\($0.0)\"\n" + $0.1 }.joined()
+        for writer in ["w01", "w02"] {
+            try Data(text.utf8).write(to: strokes.appendingPathComponent("UJIpenchars-\(writer)"))
+        }
+        var renderer = LetterDataRenderer(variants: 1)
+        renderer.classes = .lettersOrNot
+        renderer.asRejections = true
+        let sample = { (character: Character) in StrokeSample(writer: "w01", character: character, strokes: [], line: 1) }
+        XCTAssertEqual(renderer.label(of: sample("7")), 26, "a digit is a negative example: not_a_letter")
+        XCTAssertNil(renderer.label(of: sample("0")), "a 0 is drawn like an o")
+        XCTAssertNil(renderer.label(of: sample("a")))
+
+        var plan = smallPlan()
+        plan.classes = .lettersOrNot
+        plan.architecture = .letterCNN(classes: 27, conv1: 4, conv2: 6, hidden: 16)
+        plan.rejectionVariants = 2
+        plan.scribbles = 3
+        plan.temperature = 1.5
+        plan.threshold = 0
+        plan.output = path("l.onnx")
+        _ = try plan.run { _ in }
+        let model = try ONNXModel(serializedData: Data(contentsOf: URL(fileURLWithPath: path("l.onnx"))))
+        XCTAssertEqual(model.metadata[ONNXClassifier.MetadataKey.labels], EMNISTLetters.labels.joined(separator: ",") + ",not_a_letter")
+        XCTAssertEqual(model.metadata[ONNXClassifier.MetadataKey.rejection], "not_a_letter")
+        XCTAssertEqual(model.metadata[ONNXClassifier.MetadataKey.threshold], "0.00")
+        let training = model.metadata[TrainedModel.ONNXMetadataKey.training] ?? ""
+        XCTAssertTrue(training.contains("not_a_letter: the writers' digits but 0, 2 variants/sample"), training)
+        XCTAssertTrue(training.contains("scribbles (3)"), training)
+
+        // Calibrating afterwards writes the bytes training with that calibration writes.
+        let trained = try Data(contentsOf: URL(fileURLWithPath: path("l.onnx")))
+        plan.temperature = 1.2345
+        plan.threshold = 0.71
+        plan.output = path("l2.onnx")
+        _ = try plan.run { _ in }
+        let direct = try Data(contentsOf: URL(fileURLWithPath: path("l2.onnx")))
+        XCTAssertNotEqual(trained, direct)
+        XCTAssertEqual(try LetterTrainingPlan.recalibrated(trained, temperature: 1.2345, threshold: 0.71), direct)
+
+        plan.crossValidation = true
+        let folds = LogLines()
+        let outcome = try plan.run { folds.append($0) }
+        // Per writer: A and b × 2 variants scored; 7 and 1 × 2 as negative examples (the 0 left out).
+        XCTAssertEqual(outcome.folds.map(\.scored.count), [4, 4])
+        XCTAssertEqual(outcome.folds.map { $0.rejectsScored.map(\.truth) }, [[26, 26, 26, 26], [26, 26, 26, 26]])
+        XCTAssertTrue(folds.lines.contains { $0.hasPrefix("abstention threshold ") && $0.contains("≥ 97 % right") }, "\(folds.lines)")
+    }
+
     func testPlanRefusesAnUnknownHoldoutAndAnUnreadablePipeline() throws {
         var plan = smallPlan()
         plan.holdout = ["w09"]

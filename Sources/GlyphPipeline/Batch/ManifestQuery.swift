@@ -70,16 +70,19 @@ extension ManifestRecord {
 }
 
 /// One `--filter` of the sheet and report: `label=a`, `status=error`, `confidence<0.5`,
-/// `confidence>0.9`, `input~text`.
+/// `confidence>0.9`, `input~text`, `reason=low_confidence` (or `not_a_letter`, …) and
+/// `withheld` (any line whose prediction was withheld, for review).
 public enum RecordFilter: Sendable, Equatable, CustomStringConvertible {
     case label(String)
     case status(ManifestRecord.Status)
     case confidenceBelow(Float)
     case confidenceAbove(Float)
     case inputContains(String)
+    /// A withheld prediction with this reason; nil: any reason.
+    case withheld(String?)
 
     public init(parsing text: String) throws(ManifestReadError) {
-        let usage = "filters are label=X, status=ok|error, confidence<P, confidence>P or input~TEXT"
+        let usage = "filters are label=X, status=ok|error, confidence<P, confidence>P, input~TEXT, reason=R or withheld"
         func value(after separator: String) -> String? {
             guard let range = text.range(of: separator) else { return nil }
             return String(text[range.upperBound...]).trimmingCharacters(in: .whitespaces)
@@ -107,6 +110,11 @@ public enum RecordFilter: Sendable, Equatable, CustomStringConvertible {
                 throw ManifestReadError(message: "bad filter '\(text)': \(usage)")
             }
             self = .inputContains(part)
+        case "reason":
+            guard let reason = value(after: "="), !reason.isEmpty else { throw ManifestReadError(message: "bad filter '\(text)': \(usage)") }
+            self = .withheld(reason)
+        case "withheld" where text.lowercased() == "withheld":
+            self = .withheld(nil)
         default:
             throw ManifestReadError(message: "bad filter '\(text)': \(usage)")
         }
@@ -119,6 +127,7 @@ public enum RecordFilter: Sendable, Equatable, CustomStringConvertible {
         case let .confidenceBelow(p): return record.confidence.map { $0 < p } ?? false
         case let .confidenceAbove(p): return record.confidence.map { $0 > p } ?? false
         case let .inputContains(part): return record.input.contains(part)
+        case let .withheld(reason): return record.prediction == nil && record.reason != nil && (reason == nil || record.reason == reason)
         }
     }
 
@@ -129,6 +138,7 @@ public enum RecordFilter: Sendable, Equatable, CustomStringConvertible {
         case let .confidenceBelow(p): return "confidence<\(p)"
         case let .confidenceAbove(p): return "confidence>\(p)"
         case let .inputContains(part): return "input~\(part)"
+        case let .withheld(reason): return reason.map { "reason=\($0)" } ?? "withheld"
         }
     }
 }

@@ -87,6 +87,35 @@ public enum Calibration {
         return error
     }
 
+    /// One bin of a reliability diagram: predictions whose confidence fell in `lower..<upper`.
+    public struct ReliabilityBin: Sendable, Equatable {
+        public var lower: Double
+        public var upper: Double
+        public var count: Int
+        /// Share of the bin's predictions that were right, and their mean confidence (0 when empty).
+        public var accuracy: Double
+        public var meanConfidence: Double
+    }
+
+    /// Predictions binned by confidence into `bins` equal bins (1.0 goes into the last), as
+    /// a reliability diagram shows them.
+    public static func reliabilityBins(confidences: [Double], correct: [Bool], bins: Int = 10) -> [ReliabilityBin] {
+        guard bins > 0 else { return [] }
+        var count = [Int](repeating: 0, count: bins), right = [Int](repeating: 0, count: bins)
+        var sum = [Double](repeating: 0, count: bins)
+        for (confidence, isRight) in zip(confidences, correct) {
+            let bin = min(bins - 1, max(0, Int(confidence * Double(bins))))
+            count[bin] += 1
+            sum[bin] += confidence
+            right[bin] += isRight ? 1 : 0
+        }
+        return (0..<bins).map { bin in
+            ReliabilityBin(lower: Double(bin) / Double(bins), upper: Double(bin + 1) / Double(bins), count: count[bin],
+                           accuracy: count[bin] > 0 ? Double(right[bin]) / Double(count[bin]) : 0,
+                           meanConfidence: count[bin] > 0 ? sum[bin] / Double(count[bin]) : 0)
+        }
+    }
+
     /// ECE of `scored` at `temperature`.
     public static func expectedCalibrationError(_ scored: [Scored], temperature: Double, bins: Int = 15) -> Double {
         let decided = decisions(scored, temperature: temperature)

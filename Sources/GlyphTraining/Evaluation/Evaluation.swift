@@ -71,8 +71,6 @@ public struct Evaluation: Sendable {
         classes = given + extra.sorted()
     }
 
-    public var total: Int { items.count }
-
     /// The true label of an input path: from `labels` (by path, then file name), or its
     /// parent folder's name when `labels` is nil.
     public static func trueLabel(of input: String, labels: [String: String]?) -> String? {
@@ -87,48 +85,68 @@ public struct Evaluation: Sendable {
     }
 
     /// Checks the true labels of the image files under `input` before anything runs: some file
-    /// must have one, and every label must be one of `classes` (case aside). Returns how many
-    /// files have a label.
+    /// must have one, and every label must be one of `classes` (case aside) unless
+    /// `allowNegatives`. Returns how many files have a label.
     public static func checkLabels(input: String, labels: [String: String]?, classes: [String],
-                                   source: String) throws -> Int {
+                                   source: String, allowNegatives: Bool = false) throws -> Int {
         var labelled = 0
         var foreign: [String: Int] = [:]
         let lowered = Set(classes.map { $0.lowercased() })
         for file in try InputWalker(root: input) {
             guard let label = trueLabel(of: file.relativePath, labels: labels) else { continue }
             labelled += 1
-            if !classes.isEmpty && !lowered.contains(label.lowercased()) { foreign[label, default: 0] += 1 }
+            if !allowNegatives && !classes.isEmpty && !lowered.contains(label.lowercased()) { foreign[label, default: 0] += 1 }
         }
         guard labelled > 0 else {
             throw EvaluationError("no image file under \(input) has a true label (from \(source)); nothing was run")
         }
         guard foreign.isEmpty else {
             let listed = foreign.sorted { $0.key < $1.key }.prefix(8).map { "'\($0.key)' (\($0.value) files)" }
-            throw EvaluationError("true labels the model cannot output: \(listed.joined(separator: ", "))\(foreign.count > 8 ? " and \(foreign.count - 8) more" : ""); the model's classes are \(classes.joined(separator: " ")); nothing was run")
+            throw EvaluationError("true labels the model cannot output: \(listed.joined(separator: ", "))\(foreign.count > 8 ? " and \(foreign.count - 8) more" : ""); the model's classes are \(classes.joined(separator: " ")); nothing was run (--negatives scores such files as negative examples)")
         }
         return labelled
     }
-    public var correct: Int { items.filter { $0.prediction == $0.truth }.count }
+    /// Files whose true label is one of the model's classes (all files when no classes were
+    /// given): the accuracy, coverage and calibration figures are about these.
+    public var scoredItems: [Item] { modelClasses.isEmpty ? items : items.filter { modelClasses.contains($0.truth) } }
+    /// Files whose true label the model cannot output (e.g. digits for a letters model, with
+    /// `eval --negatives`): each one answered with a class is a wrong answer.
+    public var negatives: [Item] { modelClasses.isEmpty ? [] : items.filter { !modelClasses.contains($0.truth) } }
+    /// Share of the negative examples answered with a class (nil without negatives).
+    public var negativesAnswered: Double? {
+        let negatives = negatives
+        return negatives.isEmpty ? nil : Double(negatives.filter { $0.prediction != nil }.count) / Double(negatives.count)
+    }
+
+    /// Labelled files of the model's classes.
+    public var total: Int { scoredItems.count }
+    public var correct: Int { scoredItems.filter { $0.prediction == $0.truth }.count }
     /// Labelled files the pipeline failed on.
-    public var failed: Int { items.filter { $0.prediction == nil && $0.reason == nil }.count }
+    public var failed: Int { scoredItems.filter { $0.prediction == nil && $0.reason == nil }.count }
     public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
     /// Labelled files with a prediction, and the share of all labelled files they are.
-    public var answered: Int { items.filter { $0.prediction != nil }.count }
+    public var answered: Int { scoredItems.filter { $0.prediction != nil }.count }
     public var coverage: Double { total > 0 ? Double(answered) / Double(total) : 0 }
     /// Accuracy of the files that got a prediction.
     public var answeredAccuracy: Double { answered > 0 ? Double(correct) / Double(answered) : 0 }
     /// Withheld predictions per reason, sorted by reason.
-    public var withheld: [(reason: String, count: Int)] {
+    public var withheld: [(reason: String, count: Int)] { Self.reasons(scoredItems) }
+
+    static func reasons(_ items: [Item]) -> [(reason: String, count: Int)] {
         Dictionary(grouping: items.compactMap(\.reason), by: { $0 }).map { ($0.key, $0.value.count) }.sorted { $0.reason < $1.reason }
     }
 
-    /// Expected calibration error (15 bins) of the top guesses' probabilities, over the files
-    /// the classifier ran on whose true label is one of the model's classes; nil when none.
+    /// The files the calibration figures are computed on: those the classifier ran on whose true
+    /// label is one of the model's classes.
+    public var calibrationItems: [Item] { items.filter { $0.confidence != nil && modelClasses.contains($0.truth) } }
+
+    /// Expected calibration error (10 bins, as in issue 18) of the top guesses' probabilities
+    /// over `calibrationItems`; nil when there are none.
     public var expectedCalibrationError: Double? {
-        let scored = items.filter { $0.confidence != nil && modelClasses.contains($0.truth) }
+        let scored = calibrationItems
         guard !scored.isEmpty else { return nil }
         return Calibration.expectedCalibrationError(confidences: scored.compactMap(\.confidence),
-                                                    correct: scored.map { $0.topLabel == $0.truth })
+                                                    correct: scored.map { $0.topLabel == $0.truth }, bins: 10)
     }
 
     /// counts[truth][prediction] over `classes`; failed files are not in the matrix.
@@ -173,7 +191,14 @@ public struct Evaluation: Sendable {
                                 total, 100 * answeredAccuracy) + withheld.map { "\($0.reason) \($0.count)" }.joined(separator: ", "))
         }
         if let ece = expectedCalibrationError {
-            lines.append(String(format: "calibration: ECE %.4f (15 bins, top guess's probability)", ece))
+            lines.append(String(format: "calibration: ECE %.4f (10 bins, top guess's probability)", ece))
+        }
+        if let share = negativesAnswered {
+            let negatives = negatives
+            let labels = Set(negatives.map(\.truth)).sorted().joined(separator: " ")
+            lines.append(String(format: "not the model's classes (%d files: %@): %.2f %% answered with a class; withheld: ",
+                                negatives.count, labels, 100 * share)
+                         + Self.reasons(negatives).map { "\($0.reason) \($0.count)" }.joined(separator: ", "))
         }
         lines.append("per class:")
         for row in perClass {

@@ -10,14 +10,14 @@ public enum OutlineFont {
     /// the family name read from the file. `size` is the font size in pixels the glyphs are
     /// drawn at before thinning. Were the family name wrong, Pango would quietly draw its
     /// default font, so callers should show it to the user.
-    /// `classes` `.digits` draws the digits 0–9 instead.
-    public static func letters(from url: URL, writer: String, size: Int = 96,
-                               classes: TrainingClasses = .letters) throws -> (family: String, samples: [StrokeSample]) {
+    /// `classes` `.digits` draws the digits 0–9 instead; `characters` any other set.
+    public static func letters(from url: URL, writer: String, size: Int = 96, classes: TrainingClasses = .letters,
+                               characters: [Character]? = nil) throws -> (family: String, samples: [StrokeSample]) {
         let data = try Data(contentsOf: url)
         guard let family = familyName(ofFont: [UInt8](data)) else {
             throw SynthesisError("\(url.path): not a TrueType/OpenType font with a family name")
         }
-        let characters = classes.fontCharacters
+        let characters = characters ?? classes.fontCharacters
         var masks: [GlyphMask] = []
         for character in characters {
             masks.append(try draw(character, family: family, file: url.path, size: size))

@@ -94,6 +94,8 @@ public struct SynthesisOptions: Sendable {
     public var jobs: Int
     /// Empty an output directory that holds an earlier synth output first (otherwise it is refused).
     public var overwrite = false
+    /// What to draw: the letters (default) or the digits of the stroke files, labelled `a`…`z` or `0`…`9`.
+    public var classes: TrainingClasses = .letters
 
     public init(
         strokesDirectory: URL, outputDirectory: URL, count: Int? = nil, seed: UInt64 = 1,
@@ -156,8 +158,8 @@ public enum ScanSynthesizer {
 
     /// Chooses the samples, file names and formats of a run without rendering anything.
     public static func plan(_ samples: [StrokeSample], options: SynthesisOptions) throws(SynthesisError) -> [SynthesisItem] {
-        let letters = samples.filter(\.isLetter)
-        guard !letters.isEmpty else { throw SynthesisError("no letter samples to render") }
+        let letters = samples.filter { options.classes.classIndex(of: $0.character) != nil }
+        guard !letters.isEmpty else { throw SynthesisError("no \(options.classes.sampleName) samples to render") }
         guard !options.formats.isEmpty else { throw SynthesisError("no output formats given") }
         let count = options.count ?? letters.count
         guard count > 0 else { throw SynthesisError("--count must be positive") }
@@ -170,7 +172,8 @@ public enum ScanSynthesizer {
         items.reserveCapacity(count)
         for i in 0..<count {
             let sample = order[i % order.count]
-            guard let label = sample.classLabel else { continue }
+            guard let index = options.classes.classIndex(of: sample.character),
+                  let label = options.classes.labels[index].first else { continue }
             let format = options.formats[i % options.formats.count]
             let number = String(i)
             let name = "\(sample.writer)_\(label)_\(String(repeating: "0", count: max(0, digits - number.count)))\(number).\(format.fileFormat.fileExtension)"
@@ -197,7 +200,7 @@ public enum ScanSynthesizer {
     public static func run(_ options: SynthesisOptions) throws -> SynthesisSummary {
         let start = DispatchTime.now()
         let samples = try UnipenParser.loadDirectory(options.strokesDirectory,
-                                                     writers: options.writers.map(Set.init), lettersOnly: true)
+                                                     writers: options.writers.map(Set.init), lettersOnly: options.classes != .digits)
         let items = try plan(samples, options: options)
         try VipsRuntime.start(threadsPerImage: 1)
         try OutputDirectory.claimWhole(options.outputDirectory.path, ownedIf: { $0 == "labels.csv" }, overwrite: options.overwrite,
@@ -227,7 +230,7 @@ public enum ScanSynthesizer {
     /// returns how many were rendered and the seconds taken (the renderer's own speed).
     public static func benchmark(_ options: SynthesisOptions) throws -> (images: Int, seconds: Double) {
         let samples = try UnipenParser.loadDirectory(options.strokesDirectory,
-                                                     writers: options.writers.map(Set.init), lettersOnly: true)
+                                                     writers: options.writers.map(Set.init), lettersOnly: options.classes != .digits)
         let items = try plan(samples, options: options)
         let start = DispatchTime.now()
         for item in items {

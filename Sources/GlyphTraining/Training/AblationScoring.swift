@@ -31,7 +31,7 @@ extension LetterModelTraining {
             score.images += set.count
             score.failures += set.failures
             if effect == .baseline || effect == .all {
-                score.confusions += try confusions(of: models, on: set)
+                score.confusions += try confusions(of: models, on: set, labels: renderer.classes.labels)
             }
         }
         score.seconds = Date().timeIntervalSince(started)

@@ -23,6 +23,11 @@ public struct CalibrationSummary: Sendable, Equatable {
     /// Accuracy the answered predictions of unseen writers should reach.
     public static let defaultTarget = 0.99
 
+    /// The target of a class set: 99 % for digits (issue 19), 97 % for letters (issue 18).
+    public static func defaultTarget(for classes: TrainingClasses) -> Double {
+        classes == .digits ? defaultTarget : 0.97
+    }
+
     /// nil without held-out predictions.
     public init?(_ results: [FoldResult], rejection: Int?, target: Double = defaultTarget) {
         let scans = results.flatMap(\.scored), rejects = results.flatMap(\.rejectsScored)
@@ -93,7 +98,8 @@ extension LetterTrainingPlan {
     /// The calibration lines of a cross-validation run (none without held-out predictions).
     public func calibrationReport(_ results: [FoldResult]) -> [String] {
         let confusions = CalibrationSummary.confusions(results, labels: classes.labels)
-        return (CalibrationSummary(results, rejection: classes.rejectionIndex)?.lines ?? [])
+        let target = calibrationTarget ?? CalibrationSummary.defaultTarget(for: classes)
+        return (CalibrationSummary(results, rejection: classes.rejectionIndex, target: target)?.lines ?? [])
             + (confusions.isEmpty ? [] : ["most frequent confusions of held-out scans: " + confusions.joined(separator: ", ")])
     }
 }

@@ -130,8 +130,9 @@ public struct LetterDataRenderer: Sendable {
     public var classes: TrainingClasses = .letters
     /// Label every sample with the rejection class; samples that are no negative example are skipped.
     public var asRejections = false
-    /// Letters never rendered as negative examples (drawn like a digit).
-    public var lookalikes: Set<Character> = TrainingClasses.digitLookalikes
+    /// Characters never rendered as negative examples (drawn like one of the classes); nil:
+    /// the class set's `defaultLookalikes`.
+    public var lookalikes: Set<Character>?
 
     public init(variants: Int = 16, seed: UInt64 = 1, sizeRange: ClosedRange<Int> = 300...900,
                 cleanSide: Int = 112, jobs: Int = 2) {
@@ -142,7 +143,7 @@ public struct LetterDataRenderer: Sendable {
         self.jobs = jobs
     }
 
-    /// The 26 class names, `a`…`z`.
+    /// The 26 letter names, `a`…`z`.
     public static let labels: [String] = EMNISTLetters.labels
 
     /// The class index of `sample`, or nil when it is not rendered.
@@ -182,7 +183,7 @@ public struct LetterDataRenderer: Sendable {
     public func render(_ samples: [StrokeSample], route: LetterRoute, pipelines: [Pipeline],
                        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws -> [[WriterImages]] {
         let letters = samples.compactMap { sample in label(of: sample).map { (sample, $0) } }
-        guard !letters.isEmpty else { throw TrainingError.invalidData("no \(classes.rawValue) samples to render") }
+        guard !letters.isEmpty else { throw TrainingError.invalidData("no \(classes.sampleName) samples to render") }
         guard variants > 0 else { throw TrainingError.invalidConfiguration("variants must be positive") }
         let sides = pipelines.map(\.targetSide)
         try VipsRuntime.start(threadsPerImage: 1)

@@ -36,6 +36,10 @@ extension LetterTrainingPlan {
             try extra.add(images, source: "fonts \(fonts.writers.joined(separator: ",")) (\(images.count))")
             log("fonts: \(images.count) scans of \(fonts.writers.count) fonts")
         }
+        if symbolVariants > 0, classes == .lettersOrNot, !outlineFonts.isEmpty {
+            let images = try symbolImages(pipeline: pipeline, renderer: renderer, log: log)
+            try extra.add(images, source: "font symbols (\(images.count))")
+        }
         if scribbles > 0, classes.rejectionIndex != nil {
             var rejecting = renderer
             rejecting.variants = 1
@@ -49,6 +53,25 @@ extension LetterTrainingPlan {
         return extra
     }
 
+    /// The symbols of every outline font (`TrainingClasses.fontSymbols`), `symbolVariants`
+    /// scans each through the pipeline, labelled with the rejection class.
+    func symbolImages(pipeline: Pipeline, renderer: LetterDataRenderer,
+                      log: @escaping @Sendable (String) -> Void) throws -> LabeledImages {
+        var samples: [StrokeSample] = []
+        for path in outlineFonts {
+            let writer = "symbols-" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            samples += try OutlineFont.letters(from: URL(fileURLWithPath: path), writer: writer,
+                                               characters: TrainingClasses.fontSymbols).samples
+        }
+        var rejecting = renderer
+        rejecting.variants = symbolVariants
+        rejecting.asRejections = true
+        rejecting.seed = renderer.seed &+ 0x5E1B_0125
+        let images = try LabeledImages.combining(try rejecting.render(samples, route: .scan, pipelines: [pipeline])[0])
+        log("font symbols: \(images.count) scans of \(samples.count) symbols through the pipeline")
+        return images
+    }
+
     /// The letters of every font, each font a writer named `font-` and its file's name.
     func fontSamples(log: (String) -> Void) throws -> [StrokeSample] {
         func writer(_ path: String) -> String {
@@ -60,7 +83,7 @@ extension LetterTrainingPlan {
         }
         for path in outlineFonts {
             let font = try OutlineFont.letters(from: URL(fileURLWithPath: path), writer: writer(path), classes: classes)
-            log("font \(path): family \"\(font.family)\", \(font.samples.count) \(classes.rawValue)")
+            log("font \(path): family \"\(font.family)\", \(font.samples.count) \(classes.sampleName)")
             samples += font.samples
         }
         return samples
@@ -73,7 +96,8 @@ extension LetterTrainingPlan {
         let samples = try UnipenParser.loadDirectory(URL(fileURLWithPath: directory),
                                                      writers: writers.map(Set.init), lettersOnly: classes == .letters)
         let comparison = try comparisonFile.map { try Self.loadPipeline($0) }
-        let lookalikeKey = lookalikes == TrainingClasses.digitLookalikes ? "" : "; lookalikes \(String(lookalikes.sorted()))"
+        let lookalikeKey = (lookalikes ?? classes.defaultLookalikes) == classes.defaultLookalikes
+            ? "" : "; lookalikes \(String((lookalikes ?? []).sorted()))"
         let classKey = classes == .letters ? "" : "; classes \(classes.rawValue); rejects \(rejectionVariants)" + lookalikeKey
         let key = "pipeline \(SHA256.hex(training.text)); writers \(Set(samples.map(\.writer)).sorted().joined(separator: ",")); "
             + "samples \(samples.count); variants \(variants); seed \(seed); "

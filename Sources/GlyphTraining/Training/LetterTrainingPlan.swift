@@ -1,6 +1,7 @@
 import Foundation
 import GlyphModel
 import GlyphPipeline
+import ONNXRuntime
 
 /// What `glyphprep train` does, as a value: the letters to render and the extra data to add,
 /// the network and how to train it, then either leave-one-writer-out folds or one model (or
@@ -8,14 +9,22 @@ import GlyphPipeline
 public struct LetterTrainingPlan: Sendable {
     /// The pipeline YAML the model's inputs go through (its classify stage is ignored).
     public var pipelineFile: String
-    /// Letters (a–z) or digits (0–9 and `not_a_digit`).
+    /// Letters (a–z), letters and `not_a_letter`, or digits (0–9 and `not_a_digit`).
     public var classes: TrainingClasses = .letters
-    /// Digits: renderings of each letter sample of every writer as a negative example.
+    /// With a rejection class: renderings of each negative example of every writer (its
+    /// letters, for digits; its digits, for letters).
     public var rejectionVariants = 3
-    /// Digits: letters never used as negative examples, because they are drawn like a digit.
-    public var lookalikes: Set<Character> = TrainingClasses.digitLookalikes
-    /// Digits: scribbles and smudges rendered as negative examples (always trained on).
+    /// With a rejection class: characters never used as negative examples, because they are
+    /// drawn like one of the classes (nil: the class set's `defaultLookalikes`).
+    public var lookalikes: Set<Character>?
+    /// With a rejection class: scribbles and smudges rendered as negative examples (always trained on).
     public var scribbles = 0
+    /// With `.lettersOrNot`: renderings of each font's symbols (`TrainingClasses.fontSymbols`)
+    /// as negative examples (always trained on).
+    public var symbolVariants = 0
+    /// The accuracy the answered held-out scans must reach for the reported threshold (nil:
+    /// `CalibrationSummary.defaultTarget(for:)`).
+    public var calibrationTarget: Double?
     /// Calibration stored in the model: the temperature its logits are divided by and the
     /// probability below which classify abstains (from a cross-validation run's report).
     public var temperature: Double?
@@ -119,8 +128,7 @@ public struct LetterTrainingPlan: Sendable {
                 sources: extra.sources, trainWriters: trainWriters, pipelineName: training.pipeline.name),
         ]
         metadata[ONNXClassifier.MetadataKey.rejection] = classes.rejectionLabel
-        metadata[ONNXClassifier.MetadataKey.temperature] = temperature.map { String(format: "%.4f", $0) }
-        metadata[ONNXClassifier.MetadataKey.threshold] = threshold.map { String(format: "%.2f", $0) }
+        for (key, value) in Self.calibrationMetadata(temperature: temperature, threshold: threshold) { metadata[key] = value }
         try TrainedModel.writeEnsembleONNX(models, to: output, metadata: metadata)
         log(String(format: "wrote %@ (%d parameters) in %.0f s total", output,
                    models.map(\.parameterCount).reduce(0, +), Date().timeIntervalSince(started)))
@@ -150,15 +158,32 @@ public struct LetterTrainingPlan: Sendable {
     func modelDescription(sources: [String], trainWriters: [String], pipelineName: String) -> String {
         var sources = sources
         if !trainWriters.isEmpty {
-            sources.insert("UJI Pen Characters \(classes == .letters ? "" : "digits ")scans, \(variants) variants/sample, "
+            sources.insert("UJI Pen Characters \(classes == .digits ? "digits " : "")scans, \(variants) variants/sample, "
                            + "\(sizeRange.lowerBound)-\(sizeRange.upperBound) px, writers \(trainWriters.joined(separator: ","))",
                            at: 0)
+        }
+        if classes == .lettersOrNot, rejectionVariants > 0, !trainWriters.isEmpty {
+            let skipped = String((lookalikes ?? classes.defaultLookalikes).sorted())
+            sources.insert("\(TrainingClasses.notALetter): the writers' digits but \(skipped), \(rejectionVariants) variants/sample",
+                           at: 1)
         }
         return sources.joined(separator: " + ")
             + "; pipeline \(pipelineName); seed \(seed); epochs \(epochs)"
             + (labelSmoothing > 0 ? "; label smoothing \(labelSmoothing)" : "")
             + (ensembleSize > 1 ? "; ensemble of \(ensembleSize) (training seeds \(seed)…\(seed + UInt64(ensembleSize - 1)))" : "")
             + (holdout.isEmpty ? "" : "; held out \(holdout.joined(separator: ","))")
+    }
+
+    /// The metadata entries a model's calibration is stored in (nil values: none).
+    public static func calibrationMetadata(temperature: Double?, threshold: Double?) -> [String: String?] {
+        [ONNXClassifier.MetadataKey.temperature: temperature.map { String(format: "%.4f", $0) },
+         ONNXClassifier.MetadataKey.threshold: threshold.map { String(format: "%.2f", $0) }]
+    }
+
+    /// The bytes of a trained `.onnx` file with its calibration replaced: the same bytes as
+    /// training it with `temperature` and `threshold` (e.g. from a later cross-validation).
+    public static func recalibrated(_ model: Data, temperature: Double?, threshold: Double?) throws -> Data {
+        try ONNXModel.replacingMetadata(in: model, with: calibrationMetadata(temperature: temperature, threshold: threshold))
     }
 
     /// A pipeline for training (its classify stage removed).

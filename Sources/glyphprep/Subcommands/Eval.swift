@@ -13,8 +13,8 @@ extension GlyphPrepCommand {
             abstract: "Run a classifying pipeline over labelled scans and report accuracy and confusions.",
             discussion: """
             True labels come from --labels (CSV file,label), else INPUT_DIR/labels.csv, else each \
-            file's folder name. Writes the run (normalized PNGs, manifest.jsonl), confusion.png and \
-            evaluation.txt to -o (default: a temporary directory, removed afterwards). Example:
+            file's folder name. Writes the run (normalized PNGs, manifest.jsonl), confusion.png, \
+            reliability.png and evaluation.txt to -o (default: a temporary directory, removed afterwards). Example:
               glyphprep eval pipelines/emnist.yaml samples
             """)
 
@@ -35,6 +35,9 @@ extension GlyphPrepCommand {
 
         @Option(help: "Confusions listed.")
         var confusions = 10
+
+        @Flag(help: "Score files whose true label the model cannot output (e.g. digit scans through a letters model) as negative examples: report the share answered with a class.")
+        var negatives = false
 
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be positive") }
@@ -62,7 +65,7 @@ extension GlyphPrepCommand {
             }
 
             _ = try Evaluation.checkLabels(input: input, labels: truth, classes: classifier.labels,
-                                           source: truth == nil ? "folder names" : csv)
+                                           source: truth == nil ? "folder names" : csv, allowNegatives: negatives)
             let directory = output ?? FileManager.default.temporaryDirectory
                 .appendingPathComponent("glyphprep-eval-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
             defer { if output == nil { try? FileManager.default.removeItem(atPath: directory) } }
@@ -76,7 +79,7 @@ extension GlyphPrepCommand {
             FileHandle.standardError.write(Data((summary.line + "\n").utf8))
 
             let evaluation = try Evaluation.load(outputDirectory: directory, labels: truth, classes: classifier.labels)
-            guard evaluation.total > 0 else {
+            guard !evaluation.items.isEmpty else {
                 throw CommandError("no file has a true label (\(truth == nil ? "folder names" : csv))")
             }
             let lines = evaluation.reportLines(confusionLimit: confusions)
@@ -87,6 +90,11 @@ extension GlyphPrepCommand {
                 let png = (output as NSString).appendingPathComponent("confusion.png")
                 try evaluation.confusionCanvas().writePNG(to: png)
                 print("wrote \(png)")
+                if let diagram = evaluation.reliabilityDiagram() {
+                    let path = (output as NSString).appendingPathComponent(ReliabilityDiagram.fileName)
+                    try diagram.canvas().writePNG(to: path)
+                    print("wrote \(path)")
+                }
             }
         }
     }

@@ -19,7 +19,7 @@ extension GlyphPrepCommand {
         @Option(help: "Order: manifest, confidence (least confident first) or input.")
         var sort: RecordOrder = .manifest
 
-        @Option(help: "Keep matching files: label=X, status=ok|error, confidence<P, confidence>P, input~TEXT (repeatable).")
+        @Option(help: "Keep matching files: label=X, status=ok|error, confidence<P, confidence>P, input~TEXT, reason=R (low_confidence, not_a_letter, not_a_digit) or withheld (any of them, for review) (repeatable).")
         var filter: [String] = []
 
         @Option(help: "Show at most N files.")

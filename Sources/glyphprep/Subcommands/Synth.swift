@@ -48,6 +48,9 @@ extension GlyphPrepCommand {
         @Option(help: "Put images N…2N−1 in batch2/, the next N in batch3/, and so on.")
         var batchSize: Int?
 
+        @Option(help: "What to draw from the stroke files: letters (labels a–z) or digits (0–9), e.g. to check how many digits a letters model answers.")
+        var classes: ClassChoice = .letters
+
         @Flag(help: "Replace an earlier synth output in the output directory (remove everything in it first).")
         var overwrite = false
 
@@ -86,6 +89,7 @@ extension GlyphPrepCommand {
                 formats: specs.formats, formatMaxSizes: specs.maxSizes,
                 clean: clean, cleanPenWidth: penWidth, batchSize: batchSize, jobs: jobs)
             options.overwrite = overwrite
+            options.classes = classes == .digits ? .digits : .letters
             return options
         }
 

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import GlyphTraining
 
-extension TrainingClasses: ExpressibleByArgument {}
+/// `--classes`: what the model tells apart; letters get `not_a_letter` with negative examples.
+enum ClassChoice: String, ExpressibleByArgument, CaseIterable {
+    case letters, digits
+}
 
 extension GlyphPrepCommand {
     /// `glyphprep train`: trains the letter classifier on rendered UJI strokes (and optional
@@ -24,17 +27,23 @@ extension GlyphPrepCommand {
         @Argument(help: "The pipeline YAML file the model's inputs go through.")
         var pipeline: String
 
-        @Option(help: "What the model tells apart: letters (a–z, case merged) or digits (0–9 and not_a_digit, learnt from the writers' letters, --scribbles and smudges).")
-        var classes: TrainingClasses = .letters
+        @Option(help: "What the model tells apart: letters (a–z, case merged; with --reject-variants, --symbol-variants or --scribbles also not_a_letter) or digits (0–9 and not_a_digit, learnt from the writers' letters, --scribbles and smudges).")
+        var classes: ClassChoice = .letters
 
-        @Option(help: "With --classes digits: renderings of every letter sample as a negative example (not_a_digit).")
-        var rejectVariants = 3
+        @Option(help: "Renderings of every negative example of each writer: its letters for digits (default 3), its digits for letters (default 0; more adds the class not_a_letter).")
+        var rejectVariants: Int?
 
-        @Option(help: "With --classes digits: letters never used as negative examples, because they are drawn like a digit.")
-        var lookalikes = "oO"
+        @Option(help: "Characters never used as negative examples, because they are drawn like a class (default: oO for digits, 0 for letters).")
+        var lookalikes: String?
 
-        @Option(help: "With --classes digits: scribbles and smudges rendered as negative examples.")
+        @Option(help: "Scribbles and smudges rendered as negative examples (letters: adds not_a_letter).")
         var scribbles = 0
+
+        @Option(help: "With --classes letters: renderings of each --font's symbols (& % # @ + = ? ! …) as not_a_letter.")
+        var symbolVariants = 0
+
+        @Option(help: "With --folds: the accuracy the answered held-out scans must reach for the reported threshold (default 0.99 digits, 0.97 letters).")
+        var targetAccuracy: Double?
 
         @Option(help: "Calibration temperature stored in the model (from the --folds report); classify divides the logits by it.")
         var temperature: Double?
@@ -145,7 +154,10 @@ extension GlyphPrepCommand {
             guard ensemble >= 1, ensemble <= 16 else { throw ValidationError("--ensemble must be 1…16") }
             guard labelSmoothing >= 0, labelSmoothing < 1 else { throw ValidationError("--label-smoothing must be in 0..<1") }
             guard ablateVariants >= 1 else { throw ValidationError("--ablate-variants must be positive") }
-            guard rejectVariants >= 0, scribbles >= 0 else { throw ValidationError("--reject-variants and --scribbles must not be negative") }
+            guard (rejectVariants ?? 0) >= 0, scribbles >= 0, symbolVariants >= 0 else {
+                throw ValidationError("--reject-variants, --scribbles and --symbol-variants must not be negative")
+            }
+            if let targetAccuracy, !(targetAccuracy > 0 && targetAccuracy <= 1) { throw ValidationError("--target-accuracy must be in (0, 1]") }
             if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive") }
             if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be in 0…1") }
             if let ablate {
@@ -173,13 +185,23 @@ extension GlyphPrepCommand {
             text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty } }
         }
 
+        /// The class set: letters gain `not_a_letter` when given negative examples.
+        var trainingClasses: TrainingClasses {
+            switch classes {
+            case .digits: .digits
+            case .letters: (rejectVariants ?? 0) > 0 || scribbles > 0 || symbolVariants > 0 ? .lettersOrNot : .letters
+            }
+        }
+
         /// The library's plan for these options.
         func plan() -> LetterTrainingPlan {
             var plan = LetterTrainingPlan(pipelineFile: pipeline)
-            plan.classes = classes
-            plan.rejectionVariants = classes == .digits ? rejectVariants : 0
-            plan.scribbles = classes == .digits ? scribbles : 0
-            plan.lookalikes = Set(lookalikes)
+            plan.classes = trainingClasses
+            plan.rejectionVariants = rejectVariants ?? (classes == .digits ? 3 : 0)
+            plan.scribbles = plan.classes.rejectionIndex == nil ? 0 : scribbles
+            plan.symbolVariants = plan.classes == .lettersOrNot ? symbolVariants : 0
+            plan.lookalikes = lookalikes.map(Set.init)
+            plan.calibrationTarget = targetAccuracy
             plan.temperature = temperature
             plan.threshold = threshold
             plan.strokes = strokes
@@ -197,7 +219,7 @@ extension GlyphPrepCommand {
             plan.crossValidation = folds
             plan.foldWriters = list(foldWriters)
             plan.comparisonFile = compare
-            plan.architecture = .letterCNN(classes: classes.labels.count, conv1: conv1, conv2: conv2, hidden: hidden)
+            plan.architecture = .letterCNN(classes: plan.classes.labels.count, conv1: conv1, conv2: conv2, hidden: hidden)
             plan.labelSmoothing = labelSmoothing
             plan.ensembleSize = ensemble
             plan.ablations = ablate.map { $0.split(separator: ",").compactMap { ScanAblation(rawValue: String($0)) } } ?? []

@@ -1,0 +1,51 @@
+import XCTest
+@testable import GlyphPipeline
+@testable import GlyphTraining
+@testable import GlyphVisualization
+
+final class ReliabilityDiagramTests: XCTestCase {
+    /// Seven predictions fall into bins 0, 1 and 9 of ten; each bar is as tall as its bin's
+    /// share right, the empty bins have none, and the PNG decodes to the canvas.
+    func testBinsAndBarsOfAKnownSet() throws {
+        let confidences = [0.05, 0.15, 0.19, 0.95, 0.97, 1.0, 0.91]
+        let correct = [false, true, false, true, true, true, false]
+        let diagram = ReliabilityDiagram(confidences: confidences, correct: correct, title: "test")
+        XCTAssertEqual(diagram.bins.count, 10)
+        XCTAssertEqual(diagram.bins.map(\.count), [1, 2, 0, 0, 0, 0, 0, 0, 0, 4])
+        XCTAssertEqual(diagram.bins[1].accuracy, 0.5)
+        XCTAssertEqual(diagram.bins[9].accuracy, 0.75)
+        XCTAssertEqual(diagram.bins[9].meanConfidence, (0.95 + 0.97 + 1.0 + 0.91) / 4, accuracy: 1e-12)
+
+        let canvas = try diagram.canvas()
+        let side = ReliabilityDiagram.plotSide
+        let bar9 = diagram.barRect(9), bar1 = diagram.barRect(1)
+        XCTAssertEqual(bar9.height, 225, "0.75 of the 300 px plot")
+        XCTAssertEqual(bar1.height, 150)
+        XCTAssertEqual(diagram.barRect(0).height, 0, "nothing right in bin 0")
+        XCTAssertEqual(canvas[bar9.x + 3, bar9.y + 5], RGB.bar)
+        XCTAssertNotEqual(canvas[bar9.x + 3, bar9.y - 5], RGB.bar, "the bar stops at 0.75")
+        let emptyBin = diagram.barRect(4)
+        XCTAssertNotEqual(canvas[emptyBin.x + 3, ReliabilityDiagram.plotY + side - 3], RGB.bar)
+
+        let png = try canvas.png()
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+    }
+
+    /// An evaluation's diagram covers only files of the model's classes that were classified.
+    func testEvaluationDiagramLeavesOutNegatives() throws {
+        func record(_ input: String, _ top: String, _ p: Float, prediction: String?) -> ManifestRecord {
+            var record = ManifestRecord(input: input, status: .ok)
+            record.top = [ManifestRecord.Guess(label: top, probability: p)]
+            record.prediction = prediction
+            return record
+        }
+        let records = [record("a/1.png", "a", 0.92, prediction: "a"), record("a/2.png", "o", 0.55, prediction: nil),
+                       record("7/1.png", "j", 0.85, prediction: "j")]
+        let evaluation = Evaluation(records: records, labels: nil, classes: EMNISTLetters.labels)
+        let diagram = try XCTUnwrap(evaluation.reliabilityDiagram())
+        XCTAssertEqual(diagram.bins.map(\.count).reduce(0, +), 2)
+        XCTAssertEqual(diagram.bins[9].count, 1)
+        XCTAssertEqual(diagram.bins[5].count, 1)
+        XCTAssertEqual(diagram.bins[5].accuracy, 0)
+    }
+}
