@@ -37,7 +37,7 @@ public struct ReliabilityDiagram: Sendable {
         let side = Self.plotSide, x0 = Self.plotX, y0 = Self.plotY
         var canvas = Canvas(width: x0 + side + 24, height: y0 + side + 64, background: .white)
         try canvas.text(title, x: 8, y: 6, style: .title, maxWidth: canvas.width - 16)
-        try canvas.text("bars: share right per bin of top-1 p; line: perfect calibration; numbers: predictions",
+        try canvas.text("bars: share right; line: calibrated; numbers: files per bin",
                         x: 8, y: 26, style: .small, color: .muted, maxWidth: canvas.width - 16)
         canvas.fill(PixelRect(x: x0, y: y0, width: side, height: side), RGB(250, 250, 248))
         for index in bins.indices {

@@ -142,6 +142,34 @@ final class ClassifyTests: XCTestCase {
                                                 options: ClassifyOptions(model: "unused")))
     }
 
+    /// A letters model's rejection class: an image it calls `not_a_letter` gets a manifest line
+    /// with `"prediction":null,"reason":"not_a_letter"` and keeps its top guesses; a stored
+    /// threshold of 0 answers every letter, however unsure, but still withholds the rejection.
+    func testNotALetterAndThresholdZeroInTheManifest() throws {
+        var metadata = [ONNXClassifier.MetadataKey.labels: "a,not_a_letter", ONNXClassifier.MetadataKey.rejection: "not_a_letter",
+                        ONNXClassifier.MetadataKey.threshold: "0.80"]
+        let right = TestImages.block(width: 28, height: 28, rect: PixelRect(x: 18, y: 4, width: 6, height: 20))
+        let calibrated = try ONNXClassifier(model: halvesModel(inputShape: [-1, 1, 28, 28], metadata: metadata),
+                                            options: ClassifyOptions(model: "unused"))
+        var records = (0..<3).map { ManifestRecord(input: "\($0).png", status: .ok) }
+        for (index, guesses) in try calibrated.classify([right, topInk(), leftInk()]).enumerated() {
+            records[index].record(guesses, from: calibrated)
+        }
+        XCTAssertTrue(records[0].jsonLine.contains(#""prediction":null,"reason":"not_a_letter","top":[{"label":"not_a_letter""#),
+                      records[0].jsonLine)
+        XCTAssertEqual(records[1].reason, "low_confidence", "p = 0.5 < 0.80")
+        XCTAssertEqual(records[2].prediction, "a")
+
+        metadata[ONNXClassifier.MetadataKey.threshold] = "0"
+        let eager = try ONNXClassifier(model: halvesModel(inputShape: [-1, 1, 28, 28], metadata: metadata),
+                                       options: ClassifyOptions(model: "unused"))
+        XCTAssertEqual(eager.minConfidence, 0)
+        let guesses = try eager.classify([topInk(), right])
+        XCTAssertEqual(eager.decide(guesses[0]).prediction, "a", "threshold 0: no abstention")
+        XCTAssertNil(eager.decide(guesses[0]).reason)
+        XCTAssertEqual(eager.decide(guesses[1]).reason, "not_a_letter")
+    }
+
     func testClassifyMustBeLast() {
         let yaml = "version: 1\nstages:\n  - decode\n  - grayscale\n  - classify: {model: m.onnx}\n  - pad\n"
         XCTAssertThrowsError(try PipelineConfiguration.parse(yaml: yaml)) { error in

@@ -308,7 +308,13 @@ final class PageCLITests: XCTestCase {
         let manifest = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8).split(separator: "\n")
         let objects = try manifest.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         XCTAssertGreaterThan(objects.count, 9, "one line per glyph")
-        XCTAssertTrue(objects.allSatisfy { $0["glyph"] is Int && $0["prediction"] is String && $0["bbox"] is [String: Int] })
+        XCTAssertTrue(objects.allSatisfy { $0["glyph"] is Int && $0["bbox"] is [String: Int] && $0["top"] is [Any] })
+        // Every glyph is classified: a letter, or (calibrated letters.onnx) withheld with its reason.
+        for object in objects where !(object["prediction"] is String) {
+            XCTAssertTrue(object["prediction"] is NSNull, "\(object)")
+            XCTAssertTrue(["low_confidence", "not_a_letter"].contains(object["reason"] as? String ?? ""), "\(object)")
+        }
+        XCTAssertTrue(objects.contains { $0["prediction"] is String }, "most glyphs are answered")
         let text = try String(contentsOf: output.appendingPathComponent("pages.jsonl"), encoding: .utf8)
         XCTAssertEqual(text.split(separator: "\n").count, 3)
 
