@@ -62,6 +62,19 @@ public struct ReliabilityDiagram: Sendable {
     }
 }
 
+extension ReliabilityDiagram {
+    /// The diagram of cross-validation folds' held-out scans at `temperature` (the one the
+    /// calibration report fits, stored in the model).
+    public init(folds: [FoldResult], temperature: Double) {
+        let scored = folds.flatMap(\.scored)
+        let decided = Calibration.decisions(scored, temperature: temperature)
+        let confidences = decided.map(\.confidence), correct = zip(decided, scored).map { $0.predicted == $1.truth }
+        let ece = Calibration.expectedCalibrationError(confidences: confidences, correct: correct, bins: 10)
+        self.init(confidences: confidences, correct: correct,
+                  title: String(format: "Held-out scans, %d folds, T = %.2f: ECE %.4f (10 bins)", folds.count, temperature, ece))
+    }
+}
+
 extension Evaluation {
     /// The reliability diagram of the files the classifier ran on whose true label is one of the
     /// model's classes; nil when there are none.

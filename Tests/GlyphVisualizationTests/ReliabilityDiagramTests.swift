@@ -48,4 +48,18 @@ final class ReliabilityDiagramTests: XCTestCase {
         XCTAssertEqual(diagram.bins[5].count, 1)
         XCTAssertEqual(diagram.bins[5].accuracy, 0)
     }
+
+    /// The cross-validation's diagram bins every fold's held-out scans at the given temperature.
+    func testFoldsDiagramUsesTheTemperature() {
+        let sure = Calibration.Scored(logits: [4, 0], truth: 0), wrong = Calibration.Scored(logits: [4, 0], truth: 1)
+        func fold(_ scored: [Calibration.Scored]) -> FoldResult {
+            FoldResult(writer: "w", scan: 0, clean: nil, naive: nil, singleScan: nil, singleClean: nil,
+                       scored: scored, trainImages: 1, seconds: 0)
+        }
+        let folds = [fold([sure, sure, wrong]), fold([sure])]
+        XCTAssertEqual(ReliabilityDiagram(folds: folds, temperature: 1).bins[9].count, 4, "p = 0.982")
+        let soft = ReliabilityDiagram(folds: folds, temperature: 4).bins
+        XCTAssertEqual(soft[7].count, 4, "p = e / (e + 1) = 0.731")
+        XCTAssertEqual(soft[7].accuracy, 0.75)
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlyphTraining
+import GlyphVisualization
 
 /// `--classes`: what the model tells apart; letters get `not_a_letter` with negative examples.
 enum ClassChoice: String, ExpressibleByArgument, CaseIterable {
@@ -115,6 +116,9 @@ extension GlyphPrepCommand {
         @Option(help: "With --folds: a second pipeline the held-out scans are also scored through (e.g. pipelines/naive.yaml).")
         var compare: String?
 
+        @Option(help: "With --folds: write the reliability diagram (PNG) of the held-out scans at the fitted temperature.")
+        var reliability: String?
+
         @Option(help: "First convolution's channels.")
         var conv1 = 16
 
@@ -178,6 +182,7 @@ extension GlyphPrepCommand {
                 }
             }
             guard compare == nil || folds else { throw ValidationError("--compare only applies with --folds") }
+            guard reliability == nil || folds else { throw ValidationError("--reliability only applies with --folds") }
             guard foldWriters == nil || folds else { throw ValidationError("--fold-writers only applies with --folds") }
         }
 
@@ -232,7 +237,13 @@ extension GlyphPrepCommand {
 
         func run() throws {
             do {
-                _ = try plan().run { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+                let plan = plan()
+                let outcome = try plan.run { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+                if let reliability, !outcome.folds.isEmpty {
+                    let temperature = CalibrationSummary(outcome.folds, rejection: plan.classes.rejectionIndex)?.temperature ?? 1
+                    try ReliabilityDiagram(folds: outcome.folds, temperature: temperature).canvas().writePNG(to: reliability)
+                    print("wrote \(reliability)")
+                }
             } catch LetterTrainingPlanError.unreadablePipeline(let reason) {
                 throw CommandError(reason)
             } catch LetterTrainingPlanError.unknownHoldout(let writer, let writers) {
