@@ -2,6 +2,9 @@ import XCTest
 @testable import GlyphPipeline
 @testable import GlyphTraining
 @testable import GlyphVisualization
+import GlyphImaging
+import GlyphTestSupport
+import Foundation
 
 final class ReliabilityDiagramTests: XCTestCase {
     /// Seven predictions fall into bins 0, 1 and 9 of ten; each bar is as tall as its bin's
@@ -61,5 +64,40 @@ final class ReliabilityDiagramTests: XCTestCase {
         let soft = ReliabilityDiagram(folds: folds, temperature: 4).bins
         XCTAssertEqual(soft[7].count, 4, "p = e / (e + 1) = 0.731")
         XCTAssertEqual(soft[7].accuracy, 0.75)
+    }
+}
+
+/// Withheld lines can be picked out for review: `--filter withheld` / `reason=R` in the sheet,
+/// a "Withheld for review" section, a table filter and the reliability diagram in the report.
+final class WithheldReviewTests: XCTestCase {
+    func testFiltersAndReportSections() throws {
+        let directory = try TestImages.temporaryDirectory()
+        let glyph = TestImages.block(width: 28, height: 28, rect: PixelRect(x: 8, y: 6, width: 10, height: 16))
+        try Data(try ImageEncoder.encode(glyph)).write(to: directory.appendingPathComponent("g.png"))
+        let rows: [(String, String?, String?, Float)] = [("a1.png", "a", nil, 0.95), ("a2.png", nil, "low_confidence", 0.4),
+                                                          ("7.png", nil, "not_a_letter", 0.9), ("b.png", "b", nil, 0.8)]
+        var records: [ManifestRecord] = []
+        for (input, prediction, reason, p) in rows {
+            var record = ManifestRecord(input: input, output: "g.png", status: .ok)
+            record.prediction = prediction
+            record.reason = reason
+            record.top = [.init(label: prediction ?? (reason == "not_a_letter" ? "not_a_letter" : "a"), probability: p)]
+            records.append(record)
+        }
+        try Data((records.map(\.jsonLine).joined(separator: "\n") + "\n").utf8)
+            .write(to: directory.appendingPathComponent("manifest.jsonl"))
+
+        let withheld = RecordQuery(filters: [try RecordFilter(parsing: "withheld")]).apply(records)
+        XCTAssertEqual(withheld.map(\.input), ["a2.png", "7.png"])
+        XCTAssertEqual(RecordQuery(filters: [try RecordFilter(parsing: "reason=not_a_letter")]).apply(records).map(\.input), ["7.png"])
+        XCTAssertEqual(try RecordFilter(parsing: "withheld").description, "withheld")
+        XCTAssertThrowsError(try RecordFilter(parsing: "reason="))
+
+        let plain = try HTMLReport(outputDirectory: directory.path).render()
+        XCTAssertTrue(plain.contains("<h2>Withheld for review</h2>\n<p><code>low_confidence</code> 1 · <code>not_a_letter</code> 1"), plain)
+        XCTAssertEqual(plain.components(separatedBy: "data-withheld=\"1\"").count - 1, 2)
+        XCTAssertFalse(plain.contains("<h2>Calibration</h2>"), "no labels and no reliability.png")
+        let labelled = try HTMLReport(outputDirectory: directory.path, labels: ["a1.png": "a", "a2.png": "a", "b.png": "d"]).render()
+        XCTAssertTrue(labelled.contains("<h2>Calibration</h2>"))
     }
 }
