@@ -14,12 +14,14 @@ TRAINING_FONTS := /usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf \
 	/usr/share/fonts/truetype/sjfonts/SteveHand.ttf \
 	/usr/share/fonts/truetype/tlwg/Purisa.ttf
 STROKES ?= ../shared/data/uji
-# The letters model (models/README.md): 26 letters and `not_a_letter`, learnt from every writer's
-# digits but 0 (8 scans each), the fonts' digits and symbols (3 scans each) and 600
-# scribbles and smudges. Temperature and threshold come from a one-network cross-validation.
 TRAINING := --strokes $(STROKES) --variants 24 --epochs 24 --augment strong --conv1 24 --conv2 48 --hidden 192 \
-	--seed 1 --ensemble 3 --reject-variants 8 --symbol-variants 3 --scribbles 600 $(addprefix --font ,$(TRAINING_FONTS))
-LETTERS_CALIBRATION := --temperature 1 --threshold 0
+	--seed 1 --ensemble 3 $(addprefix --font ,$(TRAINING_FONTS))
+# Issue 18 (models/README.md, 2026-12-03): a 27th class `not_a_letter` learnt from every writer's
+# digits but 0 (8 scans each), the fonts' digits and symbols (3 scans each) and 600 scribbles and
+# smudges. Not in TRAINING yet: the shipped letters.onnx has not been retrained with it. To ship
+# it, run `make crossval-letters-reject` (one network per fold; prints `train with: --temperature
+# … --threshold …`), then add LETTERS_REJECTION and that calibration to the model-letters command.
+LETTERS_REJECTION := --reject-variants 8 --symbol-variants 3 --scribbles 600
 
 # The digits model (models/README.md): the same writers' digits, the same fonts' digits and three
 # Hershey stroke fonts; every writer's letters (but o/O) 3 times each and 600 scribbles and
@@ -31,7 +33,7 @@ DIGITS_TRAINING := --classes digits --strokes $(STROKES) --variants 24 --epochs 
 	$(addprefix --font ,$(TRAINING_FONTS)) $(addprefix --stroke-font ,$(HERSHEY_DIGIT_FONTS))
 DIGITS_CALIBRATION := --temperature 1.4313 --threshold 0.81
 
-.PHONY: setup build run test model models model-letters model-digits crossval crossval-digits
+.PHONY: setup build run test model models model-letters model-digits crossval crossval-digits crossval-letters-reject
 
 setup:
 	@scripts/setup.sh
@@ -51,7 +53,7 @@ model models: model-letters model-digits
 model-letters:
 	@scripts/setup.sh --training
 	$(SWIFT) build -c release --product glyphprep
-	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) $(LETTERS_CALIBRATION) -o models/letters.onnx
+	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) -o models/letters.onnx
 
 model-digits:
 	@scripts/setup.sh --training
@@ -63,6 +65,14 @@ crossval:
 	@scripts/setup.sh --training
 	$(SWIFT) build -c release --product glyphprep
 	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) --folds
+
+# Leave-one-writer-out cross-validation of the letters with `not_a_letter`, one network per fold
+# (the ensemble's folds take about 3× as long); prints the calibration, draws reliability.png.
+crossval-letters-reject:
+	@scripts/setup.sh --training
+	$(SWIFT) build -c release --product glyphprep
+	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) $(LETTERS_REJECTION) --ensemble 1 --folds \
+		--reliability models/reliability-letters-reject.png
 
 # Leave-one-writer-out cross-validation of the digits model; prints the calibration to train with.
 crossval-digits:

@@ -72,6 +72,12 @@ final class TrainEvalCLITests: XCTestCase {
         XCTAssertEqual(rejecting.symbolVariants, 2)
         XCTAssertNil(rejecting.lookalikes, "the letters' default look-alikes, 0 and 1")
         XCTAssertEqual(rejecting.calibrationTarget, 0.97)
+        let oneNetwork = try XCTUnwrap(try GlyphPrepCommand.parseAsRoot(
+            ["train", "p.yaml", "--strokes", "uji", "--ensemble", "3", "--reject-variants", "8", "--ensemble", "1", "--folds",
+             "--reliability", "r.png"]) as? GlyphPrepCommand.Train)
+        XCTAssertEqual(oneNetwork.plan().ensembleSize, 1, "make crossval-letters-reject: the later --ensemble wins")
+        XCTAssertEqual(oneNetwork.reliability, "r.png")
+        XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--reliability", "r.png", "-o", "m.onnx"]))
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--classes", "runes", "-o", "m.onnx"]))
         XCTAssertThrowsError(try GlyphPrepCommand.parseAsRoot(["train", "p.yaml", "--strokes", "uji", "--threshold", "2", "-o", "m.onnx"]))
     }
