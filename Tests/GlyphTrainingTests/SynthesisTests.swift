@@ -227,6 +227,19 @@ final class SynthesisTests: XCTestCase {
         XCTAssertEqual(ScanSynthesizer.parameters(for: options, format: .jpeg).sizeRange, 400...1600)
     }
 
+    /// `synth --classes digits` draws the digits, labelled 0–9, and no letters.
+    func testPlanDrawsDigitsWhenAsked() throws {
+        let samples = ["7", "a", "0", "Q"].enumerated().map { index, character in
+            StrokeSample(writer: "w01", character: Character(character), strokes: [[.init(x: 0, y: 0), .init(x: 9, y: 9)]], line: index)
+        }
+        var options = SynthesisOptions(strokesDirectory: URL(fileURLWithPath: "/"), outputDirectory: URL(fileURLWithPath: "/"), count: 4)
+        XCTAssertEqual(try ScanSynthesizer.plan(samples, options: options).map(\.label).sorted(), ["a", "a", "q", "q"])
+        options.classes = .digits
+        let digits = try ScanSynthesizer.plan(samples, options: options)
+        XCTAssertEqual(digits.map(\.label).sorted(), ["0", "0", "7", "7"])
+        XCTAssertTrue(digits.allSatisfy { $0.relativePath.hasPrefix("w01_\($0.label)_") }, "\(digits.map(\.relativePath))")
+    }
+
     /// The real UJI files, where this machine has them (shared/data/uji beside the repository).
     func testRealUJIFilesParse() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
