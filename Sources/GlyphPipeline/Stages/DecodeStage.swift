@@ -23,6 +23,8 @@ public struct DecodeStage: DeclaredStage, Equatable {
                 "shorter side kept when shrink is auto"),
         .flag("shrink_on_load", \.shrinkOnLoad,
               "reach the working scale while loading where the format allows (JPEG, WebP); false decodes in full, then averages blocks (slower; the reference for checking the fast route)"),
+        .number("dpi", \.dpi, in: 10...2400, unit: "dots per inch",
+                "resolution PDF pages are rendered at (with libvips' poppler loader), before shrink"),
     ]
 
     /// How much smaller than the source the stages work.
@@ -62,6 +64,7 @@ public struct DecodeStage: DeclaredStage, Equatable {
     /// Shorter side to keep with `shrink: auto`; nil means 16 × the pipeline's resize target.
     public var minSide: Int?
     public var shrinkOnLoad = true
+    public var dpi: Double = 300
 
     public init() {}
 
@@ -80,7 +83,7 @@ public struct DecodeStage: DeclaredStage, Equatable {
         case .auto: .auto(minSide: minSide ?? defaultMinSide)
         case .fixed(let factor): .fixed(factor)
         }
-        return DecodePlan(shrink: policy, maxPixels: maxPixels, lumaOnly: lumaOnly, shrinkOnLoad: shrinkOnLoad)
+        return DecodePlan(shrink: policy, maxPixels: maxPixels, lumaOnly: lumaOnly, shrinkOnLoad: shrinkOnLoad, dpi: dpi)
     }
 
     /// Decodes a whole file already in memory by `plan`, with the context the stages start from.
