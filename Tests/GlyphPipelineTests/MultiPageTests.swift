@@ -7,18 +7,7 @@ import GlyphTestSupport
 /// Multi-page TIFFs and PDFs: one manifest line per page (per glyph of each page with
 /// `segment`), `page`/`pages` in each line, outputs under `NAME.pages/`, resume.
 final class MultiPageTests: XCTestCase {
-    static let single = """
-        version: 1
-        name: single-test
-        stages:
-          - decode: {shrink: 1}
-          - grayscale
-          - invert
-          - normalize
-          - crop_to_bbox
-          - resize: {box: 20}
-          - pad: {size: 28}
-        """
+    static let single = TestImages.pipelineYAML
 
     static let box = PixelRect(x: 60, y: 40, width: 60, height: 90)
 
@@ -118,7 +107,7 @@ final class MultiPageTests: XCTestCase {
         XCTAssertGreaterThan(tall["height"] ?? 0, 3 * (tall["width"] ?? 0), "page 1's single bar, not page 0's L")
 
         let low = try TestImages.temporaryDirectory().appendingPathComponent("low")
-        _ = try run(Self.single.replacingOccurrences(of: "{shrink: 1}", with: "{shrink: 1, dpi: 72}"), input, low)
+        _ = try run(Self.single.replacingOccurrences(of: "- decode\n", with: "- decode: {dpi: 72}\n"), input, low)
         XCTAssertEqual(try lines(low.appendingPathComponent("manifest.jsonl")).map { $0["width"] as? Int }, [200, 200])
     }
 
