@@ -123,6 +123,7 @@ func convKernel(_ args: [Value?], cfg: WindowConfig, group: Int, fusion: ConvFus
         outShape = [x.shape[0], w.shape[0]] + g.output
         if let filter = fusion.winograd, x.rank == 4, x.shape[1] == filter.inChannels, w.shape == [filter.outChannels, filter.inChannels, 3, 3],
            bias == nil || bias?.count == filter.outChannels, g.strides == [1, 1], g.dilations == [1, 1],
+           x.shape[0] * ((g.output[0] + 1) / 2) * ((g.output[1] + 1) / 2) >= WinogradFilter.minimumTiles,
            residual == nil || residual?.shape == outShape {
             return try winogradConv(x, filter, bias: bias, residual: residual, g, relu: fusion.relu, scratch: scratch)
         }

@@ -33,14 +33,20 @@ struct WinogradFilter: Sendable {
         (outChannels, inChannels, self.u) = (m, c, u)
     }
 
-    /// Whether Winograd pays off against im2col + GEMM (with few channels the 16 GEMMs are too thin).
-    var worthwhile: Bool { inChannels >= 8 && outChannels >= 8 }
+    /// Whether Winograd pays off against im2col + GEMM: with few channels the 16 GEMMs are too thin
+    /// (measured: 24→48 channels is slower), with few tiles the 16 filter matrices are packed for little work.
+    var worthwhile: Bool { inChannels >= 32 && outChannels >= 32 }
+
+    /// Tiles (over the whole batch) below which im2col + GEMM is used instead (ResNet-50's 7×7 maps at batch 1 have 16).
+    static let minimumTiles = 32
 }
 
 /// Tiles per block: the block's transformed input and GEMM results are reused while still in cache.
-private let blockTiles = 256
+private let blockTiles = 1024
 
 /// Y = conv(X, W) + bias (+ residual), optionally Relu, for X [N, C, H, W] and a 3×3 stride-1 geometry.
+/// Tiles are taken a block of whole tile rows (over the batch) at a time; rows of the tile matrices are
+/// padded by 8 so that the 8-wide transforms may run past a tile row's end.
 func winogradConv(_ x: Tensor, _ filter: WinogradFilter, bias: Tensor?, residual: Tensor?, _ g: WindowGeometry,
                   relu: Bool, scratch: Scratch) throws -> Tensor {
     let (n, c, m) = (x.shape[0], x.shape[1], filter.outChannels)
@@ -49,15 +55,17 @@ func winogradConv(_ x: Tensor, _ filter: WinogradFilter, bias: Tensor?, residual
     let outCount = try Shapes.count(outShape)
     let (th, tw) = ((oh + 1) / 2, (ow + 1) / 2)
     let tileRows = n * th
-    let rowsPerBlock = max(1, min(tileRows, blockTiles / max(tw, 1)))
-    let maxTiles = rowsPerBlock * tw
-    _ = try Shapes.count([16, max(c, m), maxTiles])
-    let v = scratch.buffer(0, count: 16 * c * maxTiles)
-    let prod = scratch.buffer(1, count: 16 * m * maxTiles)
-    let rows = scratch.buffer(2, count: 16 * (tw + 1))
+    let blocks = (tileRows + max(1, blockTiles / max(tw, 1)) - 1) / max(1, blockTiles / max(tw, 1))
+    let rowsPerBlock = max(1, (tileRows + blocks - 1) / max(blocks, 1))
+    let ld = rowsPerBlock * tw + 8
+    let rowLength = 2 * ((tw + 7) / 8 * 8) + 32
+    _ = try Shapes.count([16, max(c, m), ld])
+    let v = scratch.buffer(0, count: 16 * c * ld)
+    let prod = scratch.buffer(1, count: 16 * m * ld)
+    let rows = scratch.buffer(2, count: 6 * rowLength)
     var y = [Float](unsafeUninitializedCapacity: outCount) { _, k in k = outCount }
     if outCount == 0 { return Tensor(uncheckedShape: outShape, data: y) }
-    let geometry = TileGeometry(h: h, w: w, oh: oh, ow: ow, th: th, tw: tw, top: g.begin[0], left: g.begin[1])
+    let geometry = TileGeometry(h: h, w: w, oh: oh, ow: ow, th: th, tw: tw, top: g.begin[0], left: g.begin[1], rowLength: rowLength)
     let residualData = residual?.data ?? []
     x.data.withUnsafeBufferPointer { px in filter.u.withUnsafeBufferPointer { pu in y.withUnsafeMutableBufferPointer { py in
       residualData.withUnsafeBufferPointer { pr in
@@ -70,20 +78,20 @@ func winogradConv(_ x: Tensor, _ filter: WinogradFilter, bias: Tensor?, residual
                 let (img, tr) = ((first + q) / th, (first + q) % th)
                 for ch in 0..<c {
                     inputTransform(bx + (img * c + ch) * h * w, tileRow: tr, geometry, rows: rows,
-                                   out: v + ch * tiles + q * tw, elementStride: c * tiles)
+                                   out: v + ch * ld + q * tw, elementStride: c * ld)
                 }
             }
             for e in 0..<16 {
-                sgemm(m: m, n: tiles, k: c, a: bu + e * m * c, lda: c, b: v + e * c * tiles, ldb: tiles,
-                      c: prod + e * m * tiles, ldc: tiles)
+                sgemm(m: m, n: tiles, k: c, a: bu + e * m * c, lda: c, b: v + e * c * ld, ldb: ld,
+                      c: prod + e * m * ld, ldc: ld)
             }
             for q in 0..<count {
                 let (img, tr) = ((first + q) / th, (first + q) % th)
                 for f in 0..<m {
                     let plane = (img * m + f) * oh * ow
-                    let res = residual == nil ? nil : pr.baseAddress.map { $0 + plane }
-                    outputTransform(prod + f * tiles + q * tw, elementStride: m * tiles, geometry, tileRow: tr,
-                                    bias: bias?.data[f] ?? 0, residual: res, relu: relu, out: by + plane)
+                    let res = residual == nil ? nil : pr.baseAddress.map { UnsafePointer($0 + plane) }
+                    outputTransform(prod + f * ld + q * tw, elementStride: m * ld, geometry, tileRow: tr,
+                                    bias: bias?.data[f] ?? 0, residual: res, relu: relu, rows: rows, out: by + plane)
                 }
             }
             first += count
@@ -95,88 +103,112 @@ func winogradConv(_ x: Tensor, _ filter: WinogradFilter, bias: Tensor?, residual
 
 private struct TileGeometry {
     let h: Int, w: Int, oh: Int, ow: Int, th: Int, tw: Int, top: Int, left: Int
+    /// Floats per padded input row: the row's tiles rounded up to 8, twice, plus slack for the shifted loads.
+    let rowLength: Int
 }
 
-/// Bᵀ·d·B of the `tw` tiles of one tile row of one channel; element e of tile j goes to out[e·elementStride + j].
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+@inline(__always) private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+@inline(__always) private func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+}
+
+/// Bᵀ·d·B of the `tw` tiles of one tile row of one channel, 8 tiles at a time; element e of tile j goes
+/// to out[e·elementStride + j] (up to 7 values past the row's last tile are written too).
 @inline(__always)
 private func inputTransform(_ plane: UnsafePointer<Float>, tileRow tr: Int, _ t: TileGeometry,
-                            rows: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, elementStride: Int) {
-    let wp = t.tw + 1
-    // rows[k] (even input columns) and rows[4 + k] (odd ones) of the 4 input rows, zero outside the image.
+                            rows: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, elementStride s: Int) {
+    // The 4 input rows under the tile row, zero-padded: rows[k][x] is input column x − left.
     for k in 0..<4 {
-        let iy = 2 * tr - t.top + k
-        let even = rows + k * wp, odd = rows + (4 + k) * wp
+        let iy = 2 &* tr &- t.top &+ k
+        let row = rows + k &* t.rowLength
         guard iy >= 0 && iy < t.h else {
-            even.update(repeating: 0, count: wp)
-            odd.update(repeating: 0, count: wp)
+            row.update(repeating: 0, count: t.rowLength)
             continue
         }
-        let src = plane + iy * t.w
-        for j in 0..<wp {
-            let x0 = 2 * j - t.left, x1 = x0 + 1
-            even[j] = x0 >= 0 && x0 < t.w ? src[x0] : 0
-            odd[j] = x1 >= 0 && x1 < t.w ? src[x1] : 0
-        }
+        let lead = min(t.left, t.rowLength), copied = max(0, min(t.w, t.rowLength &- lead))
+        row.update(repeating: 0, count: lead)
+        (row + lead).update(from: plane + iy &* t.w, count: copied)
+        (row + (lead &+ copied)).update(repeating: 0, count: t.rowLength &- lead &- copied)
     }
-    // Bᵀ·d over the rows, for the even and the odd columns: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
-    let cols = rows + 8 * wp
-    for half in 0..<2 {
-        let d0 = rows + (4 * half) * wp, d1 = d0 + wp, d2 = d1 + wp, d3 = d2 + wp
-        let r = cols + 4 * half * wp
-        for j in 0..<wp {
-            let (a, b, c, d) = (d0[j], d1[j], d2[j], d3[j])
-            r[j] = a - c
-            r[wp + j] = b + c
-            r[2 * wp + j] = c - b
-            r[3 * wp + j] = b - d
+    let r0 = UnsafePointer(rows), r1 = r0 + t.rowLength, r2 = r1 + t.rowLength, r3 = r2 + t.rowLength
+    var j = 0
+    while j < t.tw {
+        let x = 2 &* j
+        // Tile j's columns: x0 = even[j], x1 = odd[j], x2 = even[j + 1], x3 = odd[j + 1], for each of the 4 rows.
+        let a0 = load16(r0 + x), a1 = load16(r1 + x), a2 = load16(r2 + x), a3 = load16(r3 + x)
+        let b0 = load16(r0 + (x &+ 2)), b1 = load16(r1 + (x &+ 2)), b2 = load16(r2 + (x &+ 2)), b3 = load16(r3 + (x &+ 2))
+        // Bᵀ·d down the rows: (d0 − d2, d1 + d2, d2 − d1, d1 − d3), on all 16 columns of both loads.
+        let (va0, va1, va2, va3) = (a0 - a2, a1 + a2, a2 - a1, a1 - a3)
+        let (vb0, vb1, vb2, vb3) = (b0 - b2, b1 + b2, b2 - b1, b1 - b3)
+        // ·B across the columns.
+        func row(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ e: Int) {
+            let (x0, x1, x2, x3) = (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+            let o = out + (e &* s &+ j)
+            store(x0 - x2, o)
+            store(x1 + x2, o + s)
+            store(x2 - x1, o + 2 &* s)
+            store(x1 - x3, o + 3 &* s)
         }
-    }
-    // ·B over the columns: tile j's columns are even[j], odd[j], even[j + 1], odd[j + 1].
-    for k in 0..<4 {
-        let even = cols + k * wp, odd = cols + (4 + k) * wp
-        let o0 = out + (4 * k) * elementStride, o1 = o0 + elementStride, o2 = o1 + elementStride, o3 = o2 + elementStride
-        for j in 0..<t.tw {
-            let (x0, x1, x2, x3) = (even[j], odd[j], even[j + 1], odd[j + 1])
-            o0[j] = x0 - x2
-            o1[j] = x1 + x2
-            o2[j] = x2 - x1
-            o3[j] = x1 - x3
-        }
+        row(va0, vb0, 0)
+        row(va1, vb1, 4)
+        row(va2, vb2, 8)
+        row(va3, vb3, 12)
+        j &+= 8
     }
 }
 
-/// Aᵀ·m·A of one filter's `tw` tiles of one tile row (element e of tile j at src[e·elementStride + j]),
-/// plus bias and residual, optional Relu, written to the output plane (cropped at the right and bottom edges).
+/// Aᵀ·m·A of one filter's `tw` tiles of one tile row (element e of tile j at src[e·elementStride + j]), 8 tiles
+/// at a time into two staging rows, then bias, residual and Relu on the way to the output plane (cropped at the edges).
 @inline(__always)
 private func outputTransform(_ src: UnsafePointer<Float>, elementStride s: Int, _ t: TileGeometry, tileRow tr: Int,
-                             bias: Float, residual: UnsafePointer<Float>?, relu: Bool, out: UnsafeMutablePointer<Float>) {
-    let y0 = 2 * tr
-    let twoRows = y0 + 1 < t.oh
-    let row0 = out + y0 * t.ow, row1 = row0 + t.ow
-    let res0 = residual.map { $0 + y0 * t.ow }, res1 = residual.map { $0 + (y0 + 1) * t.ow }
-    let fullPairs = t.ow / 2
-    for j in 0..<t.tw {
-        var p0 = (Float(0), Float(0), Float(0), Float(0)), p1 = p0
-        let e = { (r: Int, c: Int) in src[(r * 4 + c) * s + j] }
-        p0.0 = e(0, 0) + e(1, 0) + e(2, 0); p1.0 = e(1, 0) - e(2, 0) - e(3, 0)
-        p0.1 = e(0, 1) + e(1, 1) + e(2, 1); p1.1 = e(1, 1) - e(2, 1) - e(3, 1)
-        p0.2 = e(0, 2) + e(1, 2) + e(2, 2); p1.2 = e(1, 2) - e(2, 2) - e(3, 2)
-        p0.3 = e(0, 3) + e(1, 3) + e(2, 3); p1.3 = e(1, 3) - e(2, 3) - e(3, 3)
-        var y00 = p0.0 + p0.1 + p0.2 + bias, y01 = p0.1 - p0.2 - p0.3 + bias
-        var y10 = p1.0 + p1.1 + p1.2 + bias, y11 = p1.1 - p1.2 - p1.3 + bias
-        let x0 = 2 * j
-        let pair = j < fullPairs
-        if let res0, let res1 {
-            y00 += res0[x0]
-            if pair { y01 += res0[x0 + 1] }
-            if twoRows { y10 += res1[x0]; if pair { y11 += res1[x0 + 1] } }
-        }
-        if relu { (y00, y01, y10, y11) = (max(y00, 0), max(y01, 0), max(y10, 0), max(y11, 0)) }
-        row0[x0] = y00
-        if pair { row0[x0 + 1] = y01 }
-        if twoRows {
-            row1[x0] = y10
-            if pair { row1[x0 + 1] = y11 }
-        }
+                             bias: Float, residual: UnsafePointer<Float>?, relu: Bool, rows: UnsafeMutablePointer<Float>,
+                             out: UnsafeMutablePointer<Float>) {
+    let top = rows + 4 &* t.rowLength, bottom = top + t.rowLength
+    let b = SIMD8<Float>(repeating: bias)
+    var j = 0
+    while j < t.tw {
+        @inline(__always) func e(_ r: Int, _ c: Int) -> SIMD8<Float> { load8(src + ((r &* 4 &+ c) &* s &+ j)) }
+        let p00 = e(0, 0) + e(1, 0) + e(2, 0), p10 = e(1, 0) - e(2, 0) - e(3, 0)
+        let p01 = e(0, 1) + e(1, 1) + e(2, 1), p11 = e(1, 1) - e(2, 1) - e(3, 1)
+        let p02 = e(0, 2) + e(1, 2) + e(2, 2), p12 = e(1, 2) - e(2, 2) - e(3, 2)
+        let p03 = e(0, 3) + e(1, 3) + e(2, 3), p13 = e(1, 3) - e(2, 3) - e(3, 3)
+        var y0 = SIMD16<Float>(), y1 = SIMD16<Float>()
+        y0.evenHalf = p00 + p01 + p02 + b
+        y0.oddHalf = p01 - p02 - p03 + b
+        y1.evenHalf = p10 + p11 + p12 + b
+        y1.oddHalf = p11 - p12 - p13 + b
+        store(y0, top + 2 &* j)
+        store(y1, bottom + 2 &* j)
+        j &+= 8
+    }
+    let y = 2 &* tr
+    finishRow(top, residual.map { $0 + y &* t.ow }, relu: relu, count: t.ow, out: out + y &* t.ow)
+    if y &+ 1 < t.oh {
+        finishRow(bottom, residual.map { $0 + (y &+ 1) &* t.ow }, relu: relu, count: t.ow, out: out + (y &+ 1) &* t.ow)
+    }
+}
+
+/// out[i] = row[i] (+ residual[i]), optionally Relu, for i < count.
+@inline(__always)
+private func finishRow(_ row: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?, relu: Bool, count: Int,
+                       out: UnsafeMutablePointer<Float>) {
+    var i = 0
+    while i &+ 16 <= count {
+        var v = load16(row + i)
+        if let residual { v += load16(residual + i) }
+        if relu { v = pointwiseMax(v, .zero) }
+        store(v, out + i)
+        i &+= 16
+    }
+    while i < count {
+        var v = row[i]
+        if let residual { v += residual[i] }
+        out[i] = relu ? max(v, 0) : v
+        i &+= 1
     }
 }
