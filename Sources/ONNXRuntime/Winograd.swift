@@ -62,7 +62,7 @@ func winogradConv(_ x: Tensor, _ filter: WinogradFilter, bias: Tensor?, residual
     _ = try Shapes.count([16, max(c, m), ld])
     let v = scratch.buffer(0, count: 16 * c * ld)
     let prod = scratch.buffer(1, count: 16 * m * ld)
-    let rows = scratch.buffer(2, count: 6 * rowLength)
+    let rows = scratch.buffer(2, count: 13 * rowLength)
     var y = [Float](unsafeUninitializedCapacity: outCount) { _, k in k = outCount }
     if outCount == 0 { return Tensor(uncheckedShape: outShape, data: y) }
     let geometry = TileGeometry(h: h, w: w, oh: oh, ow: ow, th: th, tw: tw, top: g.begin[0], left: g.begin[1], rowLength: rowLength)
@@ -110,65 +110,72 @@ private struct TileGeometry {
 @inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
-@inline(__always) private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-}
 @inline(__always) private func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
 }
 
 /// Bᵀ·d·B of the `tw` tiles of one tile row of one channel, 8 tiles at a time; element e of tile j goes
 /// to out[e·elementStride + j] (up to 7 values past the row's last tile are written too).
+/// `rows` holds a padded input row (slot 0) and the even (slots 1–4) and odd (slots 5–8) columns of the 4 input rows.
 @inline(__always)
 private func inputTransform(_ plane: UnsafePointer<Float>, tileRow tr: Int, _ t: TileGeometry,
                             rows: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, elementStride s: Int) {
-    // The 4 input rows under the tile row, zero-padded: rows[k][x] is input column x − left.
+    let l = t.rowLength, half = (t.tw + 7) / 8 * 8 + 1
     for k in 0..<4 {
         let iy = 2 &* tr &- t.top &+ k
-        let row = rows + k &* t.rowLength
+        let even = rows + (1 &+ k) &* l, odd = rows + (5 &+ k) &* l
         guard iy >= 0 && iy < t.h else {
-            row.update(repeating: 0, count: t.rowLength)
+            even.update(repeating: 0, count: half)
+            odd.update(repeating: 0, count: half)
             continue
         }
-        let lead = min(t.left, t.rowLength), copied = max(0, min(t.w, t.rowLength &- lead))
-        row.update(repeating: 0, count: lead)
-        (row + lead).update(from: plane + iy &* t.w, count: copied)
-        (row + (lead &+ copied)).update(repeating: 0, count: t.rowLength &- lead &- copied)
+        // The row zero-padded (padded[x] is input column x − left), then split into even and odd columns.
+        let padded = rows
+        let lead = min(t.left, l), copied = max(0, min(t.w, l &- lead))
+        padded.update(repeating: 0, count: lead)
+        (padded + lead).update(from: plane + iy &* t.w, count: copied)
+        (padded + (lead &+ copied)).update(repeating: 0, count: l &- lead &- copied)
+        for j in 0..<half {
+            even[j] = padded[2 &* j]
+            odd[j] = padded[2 &* j &+ 1]
+        }
     }
-    let r0 = UnsafePointer(rows), r1 = r0 + t.rowLength, r2 = r1 + t.rowLength, r3 = r2 + t.rowLength
+    let e0 = UnsafePointer(rows + l), o0 = UnsafePointer(rows + 5 &* l)
     var j = 0
     while j < t.tw {
-        let x = 2 &* j
-        // Tile j's columns: x0 = even[j], x1 = odd[j], x2 = even[j + 1], x3 = odd[j + 1], for each of the 4 rows.
-        let a0 = load16(r0 + x), a1 = load16(r1 + x), a2 = load16(r2 + x), a3 = load16(r3 + x)
-        let b0 = load16(r0 + (x &+ 2)), b1 = load16(r1 + (x &+ 2)), b2 = load16(r2 + (x &+ 2)), b3 = load16(r3 + (x &+ 2))
-        // Bᵀ·d down the rows: (d0 − d2, d1 + d2, d2 − d1, d1 − d3), on all 16 columns of both loads.
-        let (va0, va1, va2, va3) = (a0 - a2, a1 + a2, a2 - a1, a1 - a3)
-        let (vb0, vb1, vb2, vb3) = (b0 - b2, b1 + b2, b2 - b1, b1 - b3)
-        // ·B across the columns.
-        func row(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ e: Int) {
-            let (x0, x1, x2, x3) = (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
-            let o = out + (e &* s &+ j)
+        // Column c of the tiles' 4 rows: c0 = even[j], c1 = odd[j], c2 = even[j + 1], c3 = odd[j + 1].
+        @inline(__always) func col(_ base: UnsafePointer<Float>, _ shift: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            let p = base + (j &+ shift)
+            // Bᵀ·d down the rows: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
+            let (d0, d1, d2, d3) = (load8(p), load8(p + l), load8(p + 2 &* l), load8(p + 3 &* l))
+            return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
+        }
+        let c0 = col(e0, 0), c1 = col(o0, 0), c2 = col(e0, 1), c3 = col(o0, 1)
+        // ·B across the columns, for each transformed row r.
+        @inline(__always) func emit(_ r: Int, _ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) {
+            let o = out + (4 &* r &* s &+ j)
             store(x0 - x2, o)
             store(x1 + x2, o + s)
             store(x2 - x1, o + 2 &* s)
             store(x1 - x3, o + 3 &* s)
         }
-        row(va0, vb0, 0)
-        row(va1, vb1, 4)
-        row(va2, vb2, 8)
-        row(va3, vb3, 12)
+        emit(0, c0.0, c1.0, c2.0, c3.0)
+        emit(1, c0.1, c1.1, c2.1, c3.1)
+        emit(2, c0.2, c1.2, c2.2, c3.2)
+        emit(3, c0.3, c1.3, c2.3, c3.3)
         j &+= 8
     }
 }
 
 /// Aᵀ·m·A of one filter's `tw` tiles of one tile row (element e of tile j at src[e·elementStride + j]), 8 tiles
-/// at a time into two staging rows, then bias, residual and Relu on the way to the output plane (cropped at the edges).
+/// at a time into staging rows (even and odd output columns of both output rows, slots 9–12 of `rows`), then
+/// bias, residual and Relu on the way to the output plane (cropped at the right and bottom edges).
 @inline(__always)
 private func outputTransform(_ src: UnsafePointer<Float>, elementStride s: Int, _ t: TileGeometry, tileRow tr: Int,
                              bias: Float, residual: UnsafePointer<Float>?, relu: Bool, rows: UnsafeMutablePointer<Float>,
                              out: UnsafeMutablePointer<Float>) {
-    let top = rows + 4 &* t.rowLength, bottom = top + t.rowLength
+    let l = t.rowLength
+    let even0 = rows + 9 &* l, odd0 = even0 + l, even1 = odd0 + l, odd1 = even1 + l
     let b = SIMD8<Float>(repeating: bias)
     var j = 0
     while j < t.tw {
@@ -177,38 +184,46 @@ private func outputTransform(_ src: UnsafePointer<Float>, elementStride s: Int, 
         let p01 = e(0, 1) + e(1, 1) + e(2, 1), p11 = e(1, 1) - e(2, 1) - e(3, 1)
         let p02 = e(0, 2) + e(1, 2) + e(2, 2), p12 = e(1, 2) - e(2, 2) - e(3, 2)
         let p03 = e(0, 3) + e(1, 3) + e(2, 3), p13 = e(1, 3) - e(2, 3) - e(3, 3)
-        var y0 = SIMD16<Float>(), y1 = SIMD16<Float>()
-        y0.evenHalf = p00 + p01 + p02 + b
-        y0.oddHalf = p01 - p02 - p03 + b
-        y1.evenHalf = p10 + p11 + p12 + b
-        y1.oddHalf = p11 - p12 - p13 + b
-        store(y0, top + 2 &* j)
-        store(y1, bottom + 2 &* j)
+        store(p00 + p01 + p02 + b, even0 + j)
+        store(p01 - p02 - p03 + b, odd0 + j)
+        store(p10 + p11 + p12 + b, even1 + j)
+        store(p11 - p12 - p13 + b, odd1 + j)
         j &+= 8
     }
     let y = 2 &* tr
-    finishRow(top, residual.map { $0 + y &* t.ow }, relu: relu, count: t.ow, out: out + y &* t.ow)
+    finishRow(even0, odd0, residual.map { $0 + y &* t.ow }, relu: relu, count: t.ow, out: out + y &* t.ow)
     if y &+ 1 < t.oh {
-        finishRow(bottom, residual.map { $0 + (y &+ 1) &* t.ow }, relu: relu, count: t.ow, out: out + (y &+ 1) &* t.ow)
+        finishRow(even1, odd1, residual.map { $0 + (y &+ 1) &* t.ow }, relu: relu, count: t.ow, out: out + (y &+ 1) &* t.ow)
     }
 }
 
-/// out[i] = row[i] (+ residual[i]), optionally Relu, for i < count.
+/// Interleaves even and odd columns into out[0..<count], adding `residual`, then Relu.
 @inline(__always)
-private func finishRow(_ row: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?, relu: Bool, count: Int,
-                       out: UnsafeMutablePointer<Float>) {
-    var i = 0
-    while i &+ 16 <= count {
-        var v = load16(row + i)
-        if let residual { v += load16(residual + i) }
-        if relu { v = pointwiseMax(v, .zero) }
-        store(v, out + i)
-        i &+= 16
+private func finishRow(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?, relu: Bool,
+                       count: Int, out: UnsafeMutablePointer<Float>) {
+    let pairs = count / 2
+    if let residual {
+        for j in 0..<pairs {
+            out[2 &* j] = even[j] + residual[2 &* j]
+            out[2 &* j &+ 1] = odd[j] + residual[2 &* j &+ 1]
+        }
+        if count & 1 == 1 { out[count &- 1] = even[pairs] + residual[count &- 1] }
+    } else {
+        for j in 0..<pairs {
+            out[2 &* j] = even[j]
+            out[2 &* j &+ 1] = odd[j]
+        }
+        if count & 1 == 1 { out[count &- 1] = even[pairs] }
     }
-    while i < count {
-        var v = row[i]
-        if let residual { v += residual[i] }
-        out[i] = relu ? max(v, 0) : v
-        i &+= 1
+    if relu {
+        var i = 0
+        while i &+ 8 <= count {
+            store(pointwiseMax(load8(out + i), .zero), out + i)
+            i &+= 8
+        }
+        while i < count {
+            out[i] = max(out[i], 0)
+            i &+= 1
+        }
     }
 }
