@@ -65,6 +65,7 @@ func winogradConv(_ x: Tensor, _ filter: WinogradFilter, bias: Tensor?, residual
     let rows = scratch.buffer(2, count: 13 * rowLength)
     var y = [Float](unsafeUninitializedCapacity: outCount) { _, k in k = outCount }
     if outCount == 0 { return Tensor(uncheckedShape: outShape, data: y) }
+    rows.update(repeating: 0, count: rowLength)
     let geometry = TileGeometry(h: h, w: w, oh: oh, ow: ow, th: th, tw: tw, top: g.begin[0], left: g.begin[1], rowLength: rowLength)
     let residualData = residual?.data ?? []
     x.data.withUnsafeBufferPointer { px in filter.u.withUnsafeBufferPointer { pu in y.withUnsafeMutableBufferPointer { py in
@@ -129,12 +130,11 @@ private func inputTransform(_ plane: UnsafePointer<Float>, tileRow tr: Int, _ t:
             odd.update(repeating: 0, count: half)
             continue
         }
-        // The row zero-padded (padded[x] is input column x − left), then split into even and odd columns.
+        // The row zero-padded (padded[x] is input column x − left; the padding was zeroed once per convolution),
+        // then split into even and odd columns.
         let padded = rows
-        let lead = min(t.left, l), copied = max(0, min(t.w, l &- lead))
-        padded.update(repeating: 0, count: lead)
-        (padded + lead).update(from: plane + iy &* t.w, count: copied)
-        (padded + (lead &+ copied)).update(repeating: 0, count: l &- lead &- copied)
+        let lead = min(t.left, l)
+        (padded + lead).update(from: plane + iy &* t.w, count: max(0, min(t.w, l &- lead)))
         for j in 0..<half {
             even[j] = padded[2 &* j]
             odd[j] = padded[2 &* j &+ 1]
@@ -216,14 +216,6 @@ private func finishRow(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>
         if count & 1 == 1 { out[count &- 1] = even[pairs] }
     }
     if relu {
-        var i = 0
-        while i &+ 8 <= count {
-            store(pointwiseMax(load8(out + i), .zero), out + i)
-            i &+= 8
-        }
-        while i < count {
-            out[i] = max(out[i], 0)
-            i &+= 1
-        }
+        for i in 0..<count where out[i] < 0 { out[i] = 0 }
     }
 }
