@@ -40,8 +40,9 @@ public struct ONNXNodeInfo: Sendable, Equatable {
 ///
 /// Loading validates the whole graph: opset, operator types, attributes, initializers, value
 /// references, input types; then it runs the graph once on zero inputs (dynamic dimensions set to 1)
-/// so shape errors surface at load time. For plain inference, Conv→BatchNormalization and Conv→Relu
-/// pairs are fused at load time (numerically equivalent up to float rounding). `ONNXModel` is immutable and safe to share across threads.
+/// so shape errors surface at load time. For plain inference, Conv→BatchNormalization, Conv→Add and Conv→Relu
+/// are fused and 3×3 filters transformed for Winograd at load time (numerically equivalent up to float rounding;
+/// see ``inferencePlan``). `ONNXModel` is safe to share across threads: concurrent runs get separate scratch memory.
 public struct ONNXModel: Sendable {
     /// The ai.onnx opsets a model may declare; whether each node's operator version is implemented
     /// is judged per node (see ``unsupportedNodes(serializedData:)``).
