@@ -7,6 +7,8 @@ public struct FoldResult: Sendable, Equatable {
     public var scan: Double
     public var clean: Double?
     public var naive: Double?
+    /// The held-out writer's photos from the second renderer (`LetterRoute.photo`).
+    public var photo: Double?
     /// With an ensemble: the first member's (seed's) own scan and clean accuracy.
     public var singleScan: Double?
     public var singleClean: Double?
@@ -50,6 +52,7 @@ extension LetterModelTraining {
                     scan: Self.share(scanRight) ?? 0,
                     clean: Self.share(cleanRight),
                     naive: try Self.accuracy(of: models, on: corpus.naive[writer]),
+                    photo: try Self.accuracy(of: models, on: corpus.photo[writer]),
                     singleScan: models.count > 1 ? try Self.accuracy(of: first, on: corpus.scans[writer]) : nil,
                     singleClean: models.count > 1 ? try Self.accuracy(of: first, on: corpus.clean[writer]) : nil,
                     gapBySample: Self.gapBySample(clean: cleanRight, scans: scanRight),
