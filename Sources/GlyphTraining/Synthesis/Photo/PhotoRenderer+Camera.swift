@@ -138,7 +138,7 @@ extension PhotoRenderer {
                 for x in 0..<width {
                     let px = Double(x) + 0.5
                     var colour: (Float, Float, Float) = paper.desk.colour
-                    var light = lighting.ambientOnly(px, py)
+                    var light = lighting.ambient
                     if let sheet = camera.sheetPoint(px, py) {
                         colour = paper.reflectance(sheet.x, sheet.y)
                         let c = ink.sample(x: sheet.x, y: sheet.y)

@@ -5,7 +5,8 @@ extension PhotoRenderer {
     /// square and cosine falloff) plus ambient light, maybe the soft shadow of a hand or phone
     /// that blocks the lamp, the lens's cos⁴ vignetting, exposure and a white-balance cast.
     struct Lighting {
-        private let ambient: Float
+        /// The share of light that comes from everywhere (no falloff, no shadow).
+        let ambient: Float
         private let lamp: (x: Double, y: Double, height: Double)
         /// The lamp's irradiance at the letter, which the lamp term is divided by.
         private let lampAtLetter: Double
@@ -62,9 +63,6 @@ extension PhotoRenderer {
             }
             return (ambient + (1 - ambient) * key) * (1 - vignetting * (1 - camera.cosineFourth(px, py)))
         }
-
-        /// Light where a ray misses the sheet's plane (never for the cameras drawn here).
-        func ambientOnly(_ px: Double, _ py: Double) -> Float { ambient }
     }
 
     /// What the lens and the hand do to the picture: defocus (a disc, not a Gaussian) or shake
