@@ -106,6 +106,8 @@ final class LetterTrainingPlanTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("photo route: ") }, "\(lines)")
         XCTAssertTrue(lines.contains { $0.hasPrefix("gap scan − photo: ") && $0.contains("w02 ") }, "\(lines)")
         XCTAssertTrue(lines.contains { $0.contains("; 6 photos of 1 writers") }, "\(lines)")
+        XCTAssertTrue((1...6).contains(outcome.folds.first?.photoScored.count ?? 0))
+        XCTAssertTrue(lines.contains { $0.hasPrefix("ECE (15 bins) of held-out photos: ") }, "\(lines)")
     }
 
     /// `.digits` trains on the writers' digits with their letters and scribbles as

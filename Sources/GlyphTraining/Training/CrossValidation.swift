@@ -19,6 +19,8 @@ public struct FoldResult: Sendable, Equatable {
     /// scored by the ensemble, for calibration; images the pipeline failed on left out.
     public var scored: [Calibration.Scored] = []
     public var rejectsScored: [Calibration.Scored] = []
+    /// The held-out writer's photos from the second renderer as scored by the ensemble.
+    public var photoScored: [Calibration.Scored] = []
     public var trainImages: Int
     public var seconds: Double
 }
@@ -58,6 +60,7 @@ extension LetterModelTraining {
                     gapBySample: Self.gapBySample(clean: cleanRight, scans: scanRight),
                     scored: try Self.scored(of: models, on: corpus.scans[writer]),
                     rejectsScored: try Self.scored(of: models, on: corpus.rejects[writer]),
+                    photoScored: try Self.scored(of: models, on: corpus.photo[writer]),
                     trainImages: trainCount,
                     seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
                 log(Self.describe(result))

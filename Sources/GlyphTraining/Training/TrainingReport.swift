@@ -65,7 +65,25 @@ extension LetterTrainingPlan {
     /// The folds' results, one line each, and the summary over them.
     public func foldReport(_ results: [FoldResult]) -> [String] {
         ["leave-one-writer-out over \(results.count) writers, \(variants) variants, \(epochs) epochs:"]
-            + results.map(LetterModelTraining.describe) + LetterModelTraining.summarize(results)
+            + results.map(LetterModelTraining.describe) + LetterModelTraining.summarize(results) + photoReport(results)
+    }
+
+    /// The second renderer's photos: their calibration at T = 1 and at the temperature the scans
+    /// give, and their commonest confusions (nothing without photos).
+    func photoReport(_ results: [FoldResult]) -> [String] {
+        let photos = results.flatMap(\.photoScored)
+        guard !photos.isEmpty else { return [] }
+        let temperature = Calibration.fitTemperature(results.flatMap { $0.scored + $0.rejectsScored })
+        let asScans = results.map { result in
+            var copy = result
+            copy.scored = result.photoScored
+            return copy
+        }
+        let confusions = CalibrationSummary.confusions(asScans, labels: classes.labels)
+        return [String(format: "ECE (15 bins) of held-out photos: %.4f at T = 1, %.4f at the scans' T = %.4f",
+                       Calibration.expectedCalibrationError(photos, temperature: 1),
+                       Calibration.expectedCalibrationError(photos, temperature: temperature), temperature)]
+            + (confusions.isEmpty ? [] : ["most frequent confusions of held-out photos: " + confusions.joined(separator: ", ")])
     }
 
     /// The held-out writers' scan accuracy, of the ensemble and (for ensembles) its first model.
