@@ -94,6 +94,8 @@ public struct SynthesisOptions: Sendable {
     public var jobs: Int
     /// Empty an output directory that holds an earlier synth output first (otherwise it is refused).
     public var overwrite = false
+    /// `scan` (`ScanRenderer`) or `photo` (`PhotoRenderer`; clean renderings are always `ScanRenderer`'s).
+    public var renderer: ScanRendererKind = .scan
 
     public init(
         strokesDirectory: URL, outputDirectory: URL, count: Int? = nil, seed: UInt64 = 1,
@@ -154,6 +156,12 @@ public enum ScanSynthesizer {
         return ScanRenderParameters(bands: format.bands, sizeRange: range)
     }
 
+    /// The second renderer as a run uses it for `format` (the same sizes as the first).
+    public static func photoRenderer(for options: SynthesisOptions, format: SynthOutputFormat) -> PhotoRenderer {
+        let p = parameters(for: options, format: format)
+        return PhotoRenderer(parameters: PhotoRenderParameters(bands: format.bands, sizeRange: p.sizeRange))
+    }
+
     /// Chooses the samples, file names and formats of a run without rendering anything.
     public static func plan(_ samples: [StrokeSample], options: SynthesisOptions) throws(SynthesisError) -> [SynthesisItem] {
         let letters = samples.filter(\.isLetter)
@@ -185,6 +193,13 @@ public enum ScanSynthesizer {
     /// Renders and encodes one planned item to file bytes.
     public static func encode(_ item: SynthesisItem, options: SynthesisOptions) throws -> [UInt8] {
         var rng = SeededGenerator(seed: options.seed, stream: item.stream)
+        if options.renderer == .photo, !options.clean {
+            let renderer = photoRenderer(for: options, format: item.format)
+            if item.format == .jpeg { return try renderer.fileBytes(item.sample, using: &rng) }
+            let image = renderer.render(item.sample, using: &rng)
+            return try ImageEncoder.encode(bytes: image.bytes, width: image.width, height: image.height, bands: image.bands,
+                                           as: item.format.fileFormat, quality: 90, pngRowFilters: .adaptive)
+        }
         let quality = rng.integer(in: 70...92)
         let image = ScanRenderer.render(item.sample, parameters: parameters(for: options, format: item.format), rng: &rng)
         // PNGs filtered row by row as libpng writes them by default, like a scanner's.
@@ -232,6 +247,10 @@ public enum ScanSynthesizer {
         let start = DispatchTime.now()
         for item in items {
             var rng = SeededGenerator(seed: options.seed, stream: item.stream)
+            if options.renderer == .photo, !options.clean {
+                withExtendedLifetime(photoRenderer(for: options, format: item.format).render(item.sample, using: &rng)) {}
+                continue
+            }
             _ = rng.integer(in: 70...92)
             let image = ScanRenderer.render(item.sample, parameters: parameters(for: options, format: item.format), rng: &rng)
             withExtendedLifetime(image) {}

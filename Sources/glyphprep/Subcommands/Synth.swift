@@ -3,6 +3,8 @@ import Foundation
 import GlyphPipeline
 import GlyphTraining
 
+extension ScanRendererKind: ExpressibleByArgument {}
+
 extension GlyphPrepCommand {
     /// `glyphprep synth`: renders handwriting strokes as realistic scans (or clean renderings).
     struct Synth: ParsableCommand {
@@ -39,6 +41,9 @@ extension GlyphPrepCommand {
         @Option(help: "Comma-separated formats, cycled: jpeg, gray-jpeg, png, gray-png, png-alpha, webp, tiff; FORMAT@N caps that format's long side at N px.")
         var formats: String = "jpeg"
 
+        @Option(help: "scan: the first renderer (what models train on); photo: the second, independently written one (docs/renderers.md).")
+        var renderer: ScanRendererKind = .scan
+
         @Flag(help: "Clean renderings: white strokes on black, centred, no noise (default format gray-png, 28 px).")
         var clean = false
 
@@ -64,6 +69,7 @@ extension GlyphPrepCommand {
             if let minSize, let maxSize, minSize > maxSize { throw ValidationError("--min-size exceeds --max-size") }
             if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
             if jobs <= 0 { throw ValidationError("--jobs must be positive") }
+            if clean, renderer != .scan { throw ValidationError("--clean renders ideal images; it takes no --renderer") }
             if let penWidth {
                 guard clean else { throw ValidationError("--pen-width only applies with --clean") }
                 guard penWidth > 0, penWidth <= 0.5 else { throw ValidationError("--pen-width must be in (0, 0.5]") }
@@ -86,6 +92,7 @@ extension GlyphPrepCommand {
                 formats: specs.formats, formatMaxSizes: specs.maxSizes,
                 clean: clean, cleanPenWidth: penWidth, batchSize: batchSize, jobs: jobs)
             options.overwrite = overwrite
+            options.renderer = renderer
             return options
         }
 

@@ -106,6 +106,9 @@ extension GlyphPrepCommand {
         @Option(help: "With --folds: a second pipeline the held-out scans are also scored through (e.g. pipelines/naive.yaml).")
         var compare: String?
 
+        @Option(help: "With --folds or --holdout: comma-separated renderers the held-out writers are scored on: scan (always; the models train on it) and photo (the second, independently written renderer, docs/renderers.md).")
+        var evalRenderers = "scan"
+
         @Option(help: "First convolution's channels.")
         var conv1 = 16
 
@@ -167,6 +170,10 @@ extension GlyphPrepCommand {
             }
             guard compare == nil || folds else { throw ValidationError("--compare only applies with --folds") }
             guard foldWriters == nil || folds else { throw ValidationError("--fold-writers only applies with --folds") }
+            if case .failure(let error) = ScanRendererKind.parseList(evalRenderers) { throw ValidationError("--eval-renderers: \(error)") }
+            guard evalRenderers == "scan" || folds || holdout != nil else {
+                throw ValidationError("--eval-renderers only applies with --folds or --holdout")
+            }
         }
 
         private func list(_ text: String?) -> [String]? {
@@ -197,6 +204,7 @@ extension GlyphPrepCommand {
             plan.crossValidation = folds
             plan.foldWriters = list(foldWriters)
             plan.comparisonFile = compare
+            plan.evaluationRenderers = (try? ScanRendererKind.parseList(evalRenderers).get()) ?? [.scan]
             plan.architecture = .letterCNN(classes: classes.labels.count, conv1: conv1, conv2: conv2, hidden: hidden)
             plan.labelSmoothing = labelSmoothing
             plan.ensembleSize = ensemble
