@@ -94,6 +94,9 @@ public struct SynthesisOptions: Sendable {
     public var jobs: Int
     /// Empty an output directory that holds an earlier synth output first (otherwise it is refused).
     public var overwrite = false
+    /// The glyph's larger extent as a fraction of the image's short side; nil: the renderer's
+    /// default (0.15…0.60).
+    public var glyphSizeFraction: ClosedRange<Double>?
 
     public init(
         strokesDirectory: URL, outputDirectory: URL, count: Int? = nil, seed: UInt64 = 1,
@@ -151,7 +154,9 @@ public enum ScanSynthesizer {
             if let width = options.cleanPenWidth { p.cleanPenWidthFraction = width }
             return p
         }
-        return ScanRenderParameters(bands: format.bands, sizeRange: range)
+        var p = ScanRenderParameters(bands: format.bands, sizeRange: range)
+        if let fraction = options.glyphSizeFraction { p.glyphSizeFraction = fraction }
+        return p
     }
 
     /// Chooses the samples, file names and formats of a run without rendering anything.
