@@ -75,6 +75,14 @@ final class CoarseToFineTests: XCTestCase {
         XCTAssertEqual(try big.process(file).context.decodeShrink, 4, "800 px is 100 px at 1/8")
     }
 
+    func testMainGroupShareSeesASecondThingInTheCrop() {
+        var image = TestImages.block(width: 100, height: 100, rect: PixelRect(x: 0, y: 0, width: 40, height: 100))
+        XCTAssertEqual(Pipeline.mainGroupShare(image, above: 128), 0.4, accuracy: 1e-9)
+        for x in 90..<100 { image[x, 99] = 255 }  // a speck far off: the box is still the letter's
+        XCTAssertEqual(Pipeline.mainGroupShare(image, above: 128), 0.4, accuracy: 1e-9)
+        XCTAssertEqual(Pipeline.mainGroupShare(Raster(width: 4, height: 4), above: 128), 0)
+    }
+
     func testStrokeWidthIsTwiceAreaOverPerimeter() {
         let bar = TestImages.block(width: 200, height: 40, rect: PixelRect(x: 20, y: 10, width: 150, height: 6))
         XCTAssertEqual(Pipeline.strokeWidth(bar, above: 128), 2 * 900 / 312, accuracy: 1e-9)
