@@ -10,11 +10,9 @@ import GlyphImaging
 /// least `letter_side` (2 × the resize target, as for the second pass) and its mean stroke
 /// width there at least `min_stroke` pixels, so fine pens keep their working scale; and its
 /// largest ink group must cover half the crop, so a crop that took in a speck, a line end or a
-/// desk edge on the proxy is decided at the working scale instead. On the
-/// proxy, pixel-sized parameters are scaled by ½ (`StageContext.pixelScale`) to keep their
-/// meaning.
+/// desk edge on the proxy is decided at the working scale instead. On the proxy, pixel-sized
+/// parameters are scaled by ½ (`StageContext.pixelScale`) to keep their meaning.
 extension Pipeline {
-
     /// Whether the pipeline can finish letters on the proxy: `shrink: auto` with luma decoding,
     /// a `crop_to_bbox` to find the letter, and no page segmentation. (With `shrink_on_load:
     /// false` the proxy is a full decode averaged in blocks: the reference for the fast route.)

@@ -67,8 +67,8 @@ public struct Pipeline: Sendable {
 
     /// Runs every stage on a file already read into memory.
     ///
-    /// A letter big and bold enough on a 1/8 proxy of the page is finished there
-    /// (`coarseRun`, coarse-to-fine); the rest go the way below.
+    /// A letter big and bold enough on a proxy at half the page's working scale is finished
+    /// there (`coarseRun`, coarse-to-fine); the rest go the way below.
     ///
     /// When the decode shrank the image (`shrink: auto`) and the ink then turns out smaller
     /// than twice the resize target at that scale, the file is decoded again at the finest
