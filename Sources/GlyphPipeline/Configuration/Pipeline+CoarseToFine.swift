@@ -14,11 +14,11 @@ import GlyphImaging
 /// parameters are scaled by ½ (`StageContext.pixelScale`) to keep their meaning.
 extension Pipeline {
     /// Whether the pipeline can finish letters on the proxy: `shrink: auto` with luma decoding,
-    /// a `crop_to_bbox` to find the letter, and no page segmentation. (With `shrink_on_load:
+    /// a `crop_to_bbox` to find the letter, no page segmentation, the first page. (With `shrink_on_load:
     /// false` the proxy is a full decode averaged in blocks: the reference for the fast route.)
     var allowsCoarseToFine: Bool {
         let decode = configuration.decode
-        return decode.coarseToFine && decode.shrink == .auto && decodePlan.lumaOnly
+        return decode.coarseToFine && decode.shrink == .auto && decodePlan.lumaOnly && decodePlan.page == 0
             && stages.contains { $0 is CropToBBoxStage } && !stages.contains { $0 is SegmentStage }
     }
 

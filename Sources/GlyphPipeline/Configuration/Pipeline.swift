@@ -10,7 +10,7 @@ public struct Pipeline: Sendable {
     /// The folder of the pipeline file, against which its `classify` model path is resolved.
     public let baseDirectory: URL?
     /// How every file is decoded, built once from the configuration.
-    public let decodePlan: DecodePlan
+    public private(set) var decodePlan: DecodePlan
 
     public init(configuration: PipelineConfiguration, sourceText: String = "", baseDirectory: URL? = nil) {
         self.configuration = configuration
@@ -40,6 +40,13 @@ public struct Pipeline: Sendable {
         }
         let configuration = try PipelineConfiguration.parse(yaml: text, source: url.path)
         self.init(configuration: configuration, sourceText: text, baseDirectory: url.deletingLastPathComponent())
+    }
+
+    /// The same pipeline reading page `page` (0-based) of multi-page TIFFs and PDFs.
+    public func reading(page: Int) -> Pipeline {
+        var copy = self
+        copy.decodePlan.page = page
+        return copy
     }
 
     public var name: String { configuration.name }

@@ -29,6 +29,8 @@ public struct DecodeStage: DeclaredStage, Equatable {
                 "coarse_to_fine: the letter's longer side on the proxy needed to finish there"),
         .number("min_stroke", \.minStroke, in: 0.5...64, unit: "pixels",
                 "coarse_to_fine: the letter's mean stroke width on the proxy needed to finish there (2 × area / perimeter of its ink)"),
+        .number("dpi", \.dpi, in: 10...2400, unit: "dots per inch",
+                "resolution PDF pages are rendered at (with libvips' poppler loader), before shrink"),
     ]
 
     /// How much smaller than the source the stages work.
@@ -72,6 +74,7 @@ public struct DecodeStage: DeclaredStage, Equatable {
     /// The letter's longer side on the proxy needed to finish there; nil: 2 × the resize target.
     public var letterSide: Int?
     public var minStroke: Double = 2
+    public var dpi: Double = 300
 
     public init() {}
 
@@ -90,7 +93,7 @@ public struct DecodeStage: DeclaredStage, Equatable {
         case .auto: .auto(minSide: minSide ?? defaultMinSide)
         case .fixed(let factor): .fixed(factor)
         }
-        return DecodePlan(shrink: policy, maxPixels: maxPixels, lumaOnly: lumaOnly, shrinkOnLoad: shrinkOnLoad)
+        return DecodePlan(shrink: policy, maxPixels: maxPixels, lumaOnly: lumaOnly, shrinkOnLoad: shrinkOnLoad, dpi: dpi)
     }
 
     /// Decodes a whole file already in memory by `plan`, with the context the stages start from.
