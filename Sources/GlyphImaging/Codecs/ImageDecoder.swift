@@ -174,7 +174,7 @@ public enum ImageDecoder {
 
     /// Refuses images that would decode to more than the plan's `maxPixels` (after any
     /// shrink-on-load), before any pixel is decoded.
-    private static func checkSize(width: Int, height: Int, shrink: Int, plan: DecodePlan) throws(ImageError) {
+    static func checkSize(width: Int, height: Int, shrink: Int, plan: DecodePlan) throws(ImageError) {
         let decoded = ((width + shrink - 1) / shrink) * ((height + shrink - 1) / shrink)
         guard decoded <= plan.maxPixels else {
             let scale = shrink > 1 ? " at 1/\(shrink) scale" : ""

@@ -74,6 +74,9 @@ public struct Pipeline: Sendable {
 
     /// Runs every stage on a file already read into memory.
     ///
+    /// A letter big and bold enough on a proxy at half the page's working scale is finished
+    /// there (`coarseRun`, coarse-to-fine); the rest go the way below.
+    ///
     /// When the decode shrank the image (`shrink: auto`) and the ink then turns out smaller
     /// than twice the resize target at that scale, the file is decoded again at the finest
     /// scale that gets it there (full resolution at most) and the stages run again, so a small
@@ -86,16 +89,22 @@ public struct Pipeline: Sendable {
         // Stage outputs are held back until it is known which pass counts.
         var firstSteps: [Step]? = observe == nil ? nil : []
         func replay(_ steps: [Step]?) { for step in steps ?? [] { observe?(step.stage, step.label, step.image) } }
+        // A PNG taken coarse-to-fine is inflated once for both scales.
+        let png = allowsCoarseToFine ? try? ImageDecoder.pngLumaSource(file, plan: decodePlan) : nil
+        if let coarse = coarseRun(file, png: png, steps: &firstSteps) {
+            replay(firstSteps)
+            return coarse
+        }
         let first: (image: Raster, context: StageContext)
         do {
-            first = try run(file, plan: decodePlan, steps: &firstSteps)
+            first = try run(file, plan: decodePlan, png: png, steps: &firstSteps)
         } catch {
             replay(firstSteps)  // observers still see the stages up to the failure
             throw error
         }
         if let finer = finerDecode(after: first.context) {
             var secondSteps: [Step]? = observe == nil ? nil : []
-            if let refined = try? run(file, plan: finer, steps: &secondSteps) {
+            if let refined = try? run(file, plan: finer, png: png, steps: &secondSteps) {
                 replay(secondSteps)
                 return refined
             }
@@ -105,10 +114,11 @@ public struct Pipeline: Sendable {
     }
 
     /// One stage's name, label and output, for observers.
-    private typealias Step = (stage: String, label: String, image: Raster)
+    typealias Step = (stage: String, label: String, image: Raster)
 
-    private func run(_ file: FileBytes, plan: DecodePlan, steps: inout [Step]?) throws(StageFailure) -> (image: Raster, context: StageContext) {
-        var (image, context) = try DecodeStage.decode(file, plan: plan)
+    private func run(_ file: FileBytes, plan: DecodePlan, png: PNGLumaSource? = nil,
+                     steps: inout [Step]?) throws(StageFailure) -> (image: Raster, context: StageContext) {
+        var (image, context) = try Self.decode(file, plan: plan, png: png)
         steps?.append((DecodeStage.name, plan == decodePlan ? configuration.decode.label : "shrink \(context.decodeShrink), second pass", image))
         for stage in stages {
             image = try stage.apply(image, context: &context)

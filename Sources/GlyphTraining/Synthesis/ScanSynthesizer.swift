@@ -96,6 +96,9 @@ public struct SynthesisOptions: Sendable {
     public var overwrite = false
     /// `scan` (`ScanRenderer`) or `photo` (`PhotoRenderer`; clean renderings are always `ScanRenderer`'s).
     public var renderer: ScanRendererKind = .scan
+    /// The glyph's larger extent as a fraction of the image's short side; nil: the renderer's
+    /// default (0.15…0.60).
+    public var glyphSizeFraction: ClosedRange<Double>?
 
     public init(
         strokesDirectory: URL, outputDirectory: URL, count: Int? = nil, seed: UInt64 = 1,
@@ -153,7 +156,9 @@ public enum ScanSynthesizer {
             if let width = options.cleanPenWidth { p.cleanPenWidthFraction = width }
             return p
         }
-        return ScanRenderParameters(bands: format.bands, sizeRange: range)
+        var p = ScanRenderParameters(bands: format.bands, sizeRange: range)
+        if let fraction = options.glyphSizeFraction { p.glyphSizeFraction = fraction }
+        return p
     }
 
     /// The second renderer as a run uses it for `format` (the same sizes as the first).
