@@ -60,11 +60,14 @@ model-digits:
 	$(SWIFT) build -c release --product glyphprep
 	.build/release/glyphprep train pipelines/mnist.yaml $(DIGITS_TRAINING) $(DIGITS_CALIBRATION) -o models/digits.onnx
 
-# Leave-one-writer-out cross-validation of the shipped settings (README, Accuracy).
+# Leave-one-writer-out cross-validation of the shipped settings (README, Accuracy); every held-out
+# writer is also scored on photos from the second renderer (docs/renderers.md).
+EVAL_RENDERERS ?= scan,photo
+
 crossval:
 	@scripts/setup.sh --training
 	$(SWIFT) build -c release --product glyphprep
-	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) --folds
+	.build/release/glyphprep train pipelines/emnist.yaml $(TRAINING) --folds --eval-renderers $(EVAL_RENDERERS)
 
 # Leave-one-writer-out cross-validation of the letters with `not_a_letter`, one network per fold
 # (the ensemble's folds take about 3× as long); prints the calibration, draws reliability.png.
@@ -78,7 +81,7 @@ crossval-letters-reject:
 crossval-digits:
 	@scripts/setup.sh --training
 	$(SWIFT) build -c release --product glyphprep
-	.build/release/glyphprep train pipelines/mnist.yaml $(DIGITS_TRAINING) --folds
+	.build/release/glyphprep train pipelines/mnist.yaml $(DIGITS_TRAINING) --folds --eval-renderers $(EVAL_RENDERERS)
 
 # Not part of `make test`: sets up a one-node Slurm cluster when none is running (root, Debian)
 # and checks deploy/slurm-array.sh end to end: kill + resubmit one shard, dependent merge,

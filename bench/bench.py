@@ -66,30 +66,63 @@ def strokes_dir():
     return None
 
 
-def dataset(a, gp):
+# The bench sets: `mixed` (scans: 2/3 JPEG, half of them gray, 1/3 PNG) and `phone` (phone
+# photos: colour JPEG only, letters from 8 % to 60 % of the short side).
+SETS = {
+    "mixed": dict(formats="jpeg,gray-jpeg,png", extra=[], tag=""),
+    "phone": dict(formats="jpeg", extra=["--glyph-size", "0.08-0.6"], tag="phone-"),
+}
+
+
+def dataset(a, gp, name="mixed"):
     """Deterministic input set; created once under bench/data/."""
     if a.data:
         return os.path.abspath(a.data)
+    spec = SETS[name]
     strokes = strokes_dir()
     use_synth = gp and strokes and not a.no_synth
     kind = "synth" if use_synth else "samples"
-    d = os.path.join(HERE, "data", f"{kind}-n{a.count}-s{a.seed}")
+    d = os.path.join(HERE, "data", f"{kind}-{spec['tag']}n{a.count}-s{a.seed}")
     if os.path.exists(os.path.join(d, ".complete")):
         return d
     tmp = d + ".partial"
     shutil.rmtree(tmp, ignore_errors=True)
     if use_synth:
         cmd = [gp, "synth", strokes, "-o", tmp, "--count", str(a.count), "--seed", str(a.seed),
-               "--min-size", "1500", "--max-size", "3000", "--formats", "jpeg,gray-jpeg,png"]
+               "--min-size", "1500", "--max-size", "3000", "--formats", spec["formats"]] + spec["extra"]
     else:
         log("data: glyphprep synth unavailable, using bench/make_samples.py stand-in scans")
         cmd = [sys.executable, os.path.join(HERE, "make_samples.py"), tmp, "--count", str(a.count),
-               "--seed", str(a.seed), "--min-size", "1500", "--max-size", "3000"]
+               "--seed", str(a.seed), "--min-size", "1500", "--max-size", "3000"] \
+            + (["--jpeg-only"] if name == "phone" else [])
     if sh(cmd).returncode != 0:
         sys.exit("data generation failed")
     shutil.rmtree(d, ignore_errors=True)
     os.rename(tmp, d)
     open(os.path.join(d, ".complete"), "w").close()
+    return d
+
+
+def subset(data, n):
+    """Every k-th image of `data` (sorted names; k = len // n), hardlinked into `data`-every<k>,
+    with the matching labels.csv rows: a smaller, still varied set for a busy machine."""
+    files = common.list_images(data)
+    if n <= 0 or n >= len(files):
+        return data
+    step = len(files) // n
+    d = f"{data}-every{step}"
+    if not os.path.exists(os.path.join(d, ".complete")):
+        shutil.rmtree(d, ignore_errors=True)
+        keep = files[::step][:n]
+        for f in keep:
+            os.makedirs(os.path.dirname(os.path.join(d, f)), exist_ok=True)
+            os.link(os.path.join(data, f), os.path.join(d, f))
+        labels = os.path.join(data, "labels.csv")
+        if os.path.exists(labels):
+            names = set(keep)
+            rows = [l for i, l in enumerate(open(labels)) if i == 0 or l.split(",")[0] in names]
+            open(os.path.join(d, "labels.csv"), "w").writelines(rows)
+        open(os.path.join(d, ".complete"), "w").close()
     return d
 
 
@@ -176,7 +209,7 @@ def quality(outs, files):
     return rows
 
 
-def run_pipeline(a, gp, floor, pipeline, data, files):
+def run_pipeline(a, gp, floor, pipeline, data, files, set_name="mixed"):
     work = os.path.join(HERE, "work", "bench", pipeline)
     cmds = commands(a, gp, floor, pipeline, data, work)
     names = list(cmds)
@@ -196,8 +229,8 @@ def run_pipeline(a, gp, floor, pipeline, data, files):
     med = {k: {f: statistics.median(m[f] for m in v) for f in ("wall", "cpu", "rss")}
            for k, v in res.items() if v}
     base = len(files) / med["glyphprep"]["wall"] if "glyphprep" in med else None
-    lines = [f"### pipeline `{pipeline}` — {len(files)} images, --jobs {a.jobs}, "
-             f"median of {a.rounds} rounds", "",
+    lines = [f"### pipeline `{pipeline}`, set `{set_name}` ({os.path.relpath(data, REPO)}) — {len(files)} images, "
+             f"--jobs {a.jobs}, median of {a.rounds} rounds", "",
              "| contender | images/s | vs glyphprep | CPU s | peak RSS MB | runs ok |",
              "|---|---:|---:|---:|---:|---:|"]
     for name in names:
@@ -253,7 +286,7 @@ def machine_info(gp, data):
             f"- libvips {out(['pkg-config', '--modversion', 'vips'])}, "
             f"libjpeg-turbo {out(['pkg-config', '--modversion', 'libturbojpeg'])}, "
             f"libpng {out(['pkg-config', '--modversion', 'libpng'])}, Python {platform.python_version()}\n"
-            f"- glyphprep: {gp or 'not available'} (repo {commit}); data: {os.path.relpath(data, REPO)}")
+            f"- glyphprep: {gp or 'not available'} (repo {commit}); data: {data}")
 
 
 def main():
@@ -265,7 +298,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pipelines", default="mnist,emnist", help="comma list (default mnist,emnist)")
     ap.add_argument("--only", default=",".join(ALL), help=f"comma list of {','.join(ALL)}")
-    ap.add_argument("--data", help="use this input dir instead of generating one")
+    ap.add_argument("--subset", type=int, default=0,
+                    help="time only every k-th image of each set, N in all (a busy machine; default: all)")
+    ap.add_argument("--sets", default="mixed,phone", help=f"comma list of bench sets: {','.join(SETS)} (default both)")
+    ap.add_argument("--data", help="use this input dir instead of generating one (one set)")
     ap.add_argument("--no-build", action="store_true", help="never run swift build")
     ap.add_argument("--no-synth", action="store_true", help="data from make_samples.py even if glyphprep exists")
     ap.add_argument("--no-results", action="store_true", help="do not append to bench/RESULTS.md")
@@ -277,15 +313,23 @@ def main():
     if not os.access(TIME, os.X_OK):
         sys.exit(f"{TIME} missing: apt-get install time (bench/run.sh does this)")
 
+    sets = ["given"] if a.data else [x for x in a.sets.split(",") if x]
+    bad = [x for x in sets if x not in SETS and not a.data]
+    if bad:
+        ap.error(f"unknown set(s) {bad}; choose from {list(SETS)}")
     gp = find_glyphprep(a) if "glyphprep" in a.only else None
-    data = dataset(a, gp)
-    files = common.list_images(data)
-    if not files:
-        sys.exit(f"no images in {data}")
     floor = build_floor() if any(f in a.only for f in FLOORS) else None
-    log(f"data {data}: {len(files)} images; jobs {a.jobs}; rounds {a.rounds}")
-    warm_cache(data, files)
-    tables = [run_pipeline(a, gp, floor, p, data, files) for p in a.pipelines.split(",") if p]
+    tables, datas = [], []
+    for name in sets:
+        data = subset(dataset(a, gp, "mixed" if a.data else name), a.subset)
+        files = common.list_images(data)
+        if not files:
+            sys.exit(f"no images in {data}")
+        datas.append(data)
+        log(f"set {name}: data {data}: {len(files)} images; jobs {a.jobs}; rounds {a.rounds}")
+        warm_cache(data, files)
+        tables += [run_pipeline(a, gp, floor, p, data, files, name) for p in a.pipelines.split(",") if p]
+    data = ", ".join(os.path.relpath(d, REPO) for d in datas)
     report = "\n\n".join(tables)
     print(report)
     if not a.no_results:

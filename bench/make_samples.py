@@ -67,6 +67,7 @@ def main():
     ap.add_argument("--min-size", type=int, default=1500)
     ap.add_argument("--max-size", type=int, default=3000)
     ap.add_argument("--big", help="WxH: write one huge JPEG with pyvips instead")
+    ap.add_argument("--jpeg-only", action="store_true", help="colour JPEGs only (the phone-photo set)")
     a = ap.parse_args()
     if a.big:
         return big(a.out, a.big)
@@ -79,7 +80,7 @@ def main():
         h = min(a.max_size, int(w * rng.uniform(1.0, 1.42))) if rng.random() < 0.7 else rng.randint(a.min_size, a.max_size)
         im = scan(rng, w, h, letter, i)
         r = rng.random()
-        if r < 0.70:
+        if r < 0.70 or a.jpeg_only:
             name = f"rgb-{i:05d}.jpg"; im.save(os.path.join(a.out, name), quality=rng.randint(80, 95))
         elif r < 0.85:
             name = f"gray-{i:05d}.jpg"; im.convert("L").save(os.path.join(a.out, name), quality=90)

@@ -40,6 +40,21 @@ int gpv_webpload_buffer(const void *data, size_t length, double scale, VipsImage
         NULL);
 }
 
+int gpv_load_page_buffer(const void *data, size_t length, int pdf, int page, double dpi, VipsImage **out) {
+    if (pdf) {
+        return vips_pdfload_buffer((void *) data, length, out,
+            "page", page, "dpi", dpi,
+            "access", VIPS_ACCESS_SEQUENTIAL,
+            "fail_on", VIPS_FAIL_ON_TRUNCATED,
+            NULL);
+    }
+    return vips_tiffload_buffer((void *) data, length, out,
+        "page", page,
+        "access", VIPS_ACCESS_SEQUENTIAL,
+        "fail_on", VIPS_FAIL_ON_TRUNCATED,
+        NULL);
+}
+
 int gpv_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
 
 int gpv_flatten_white(VipsImage *in, VipsImage **out) {
@@ -110,7 +125,11 @@ int gpv_text_fontfile(VipsImage **out, const char *text, const char *font, const
     return vips_text(out, text, "font", font, "fontfile", fontfile, "dpi", dpi, NULL);
 }
 
-int gpv_thumbnail_buffer(const void *data, size_t length, int width, int height, VipsImage **out) {
+int gpv_thumbnail_buffer(const void *data, size_t length, int width, int height, const char *options, VipsImage **out) {
+    if (options) {
+        return vips_thumbnail_buffer((void *) data, length, out, width,
+            "height", height, "size", VIPS_SIZE_DOWN, "option_string", options, NULL);
+    }
     return vips_thumbnail_buffer((void *) data, length, out, width,
         "height", height, "size", VIPS_SIZE_DOWN, NULL);
 }

@@ -8,26 +8,31 @@ extension HTMLReport {
     func pagesSection(_ records: [ManifestRecord], limit: Int = 60) -> String {
         var pages: [[ManifestRecord]] = []
         for record in records {
-            if let last = pages.last?.first, last.input == record.input { pages[pages.count - 1].append(record) } else { pages.append([record]) }
+            if let last = pages.last?.first, last.input == record.input, last.page == record.page {
+                pages[pages.count - 1].append(record)
+            } else {
+                pages.append([record])
+            }
         }
         guard records.contains(where: { $0.glyph != nil }) else { return "" }
         var html = "<h2>Pages</h2>\n<p class=\"muted\">\(pages.count) pages\(pages.count > limit ? ", the first \(limit) shown" : ""); boxes numbered in reading order, text read below each.</p>\n"
         for page in pages.prefix(limit) {
-            guard let input = page.first?.input else { continue }
+            guard let first = page.first else { continue }
             let glyphs = page.filter { $0.glyph != nil }
-            let status = glyphs.isEmpty ? (page.first?.error.map { $0.code.rawValue } ?? "no glyphs") : "\(glyphs.count) glyphs"
-            html += "<div class=\"page\"><p><code>\(Self.escape(input))</code> <span class=\"muted\">\(Self.escape(status))</span></p>"
-            html += pageImage(input: input, glyphs: glyphs)
+            let status = glyphs.isEmpty ? (first.error.map { $0.code.rawValue } ?? "no glyphs") : "\(glyphs.count) glyphs"
+            let number = first.page.map { " page \($0 + 1) of \(first.pages ?? 0)" } ?? ""
+            html += "<div class=\"page\"><p><code>\(Self.escape(first.input))</code>\(number) <span class=\"muted\">\(Self.escape(status))</span></p>"
+            html += pageImage(input: first.input, page: first.page, glyphs: glyphs)
             html += "<pre>\(Self.escape(PageText.read(glyphs)))</pre></div>\n"
         }
         return html
     }
 
     /// The page (from the input directory, only where `run` would read it) with numbered boxes.
-    func pageImage(input: String, glyphs: [ManifestRecord]) -> String {
+    func pageImage(input: String, page: Int?, glyphs: [ManifestRecord]) -> String {
         guard let inputDirectory, InputWalker.resolves(inputDirectory + "/" + input, inside: inputDirectory),
               let file = try? FileBytes(contentsOfFile: inputDirectory + "/" + input),
-              let thumbnail = try? DisplayImage.load(file.copy, maxWidth: 640, maxHeight: 480),
+              let thumbnail = try? DisplayImage.load(file.copy, maxWidth: 640, maxHeight: 480, page: page),
               let width = glyphs.first?.width, width > 0 else { return "" }
         var canvas = Canvas(width: thumbnail.width, height: thumbnail.height)
         canvas.draw(thumbnail, x: 0, y: 0)

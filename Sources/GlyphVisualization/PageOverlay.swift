@@ -35,12 +35,12 @@ public struct PageOverlay: Sendable {
 
     /// One page: its name, the page with numbered boxes, the text read (or the failure).
     func panel(_ input: PreviewInput) throws(VipsError) -> Canvas {
-        let thumbnail = try DisplayImage.load(input.data, maxWidth: maxWidth, maxHeight: maxWidth * 2)
+        let thumbnail = try DisplayImage.load(input.data, maxWidth: maxWidth, maxHeight: maxWidth * 2, page: input.displayPage)
         var records: [ManifestRecord] = []
         var note: String
         var boxes: [(PixelRect, String)] = []
         do throws(StageFailure) {
-            let page = try pipeline.processPage(FileBytes(input.data))
+            let page = try pipeline.reading(page: input.page).processPage(FileBytes(input.data))
             let classifier = self.classifier
             records = page.records(input: input.name, classify: classifier.map { classifier in { try classifier.classify($0) } })
             let scale = Double(thumbnail.width) / Double(max(1, page.context.sourceWidth))

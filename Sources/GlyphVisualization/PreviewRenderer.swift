@@ -7,11 +7,25 @@ import GlyphPipeline
 public struct PreviewInput: Sendable {
     public var name: String
     public var data: [UInt8]
+    /// The page shown of a multi-page TIFF or PDF (0-based).
+    public var page: Int
 
-    public init(name: String, data: [UInt8]) {
+    public init(name: String, data: [UInt8], page: Int = 0) {
         self.name = name
         self.data = data
+        self.page = page
     }
+
+    /// One input per page of a file (one for any file of a single page), named
+    /// `NAME (page K of N)` when there are several.
+    public static func pages(name: String, data: [UInt8]) -> [PreviewInput] {
+        let count = ImageDecoder.pageCount(FileBytes(data))
+        guard count > 1 else { return [PreviewInput(name: name, data: data)] }
+        return (0..<count).map { PreviewInput(name: "\(name) (page \($0 + 1) of \(count))", data: data, page: $0) }
+    }
+
+    /// `page` for the display loader: nil for page 0, so single-page formats load as usual.
+    var displayPage: Int? { page == 0 ? nil : page }
 }
 
 /// Draws what a pipeline does to scans: one row per scan with the original, then every
@@ -98,7 +112,7 @@ public struct PreviewRenderer: Sendable {
         var panels: [Panel] = []
         let size = ByteCountFormatter.string(fromByteCount: Int64(input.data.count), countStyle: .file)
         do {
-            let thumbnail = try DisplayImage.load(input.data, maxWidth: panelHeight * 3, maxHeight: panelHeight)
+            let thumbnail = try DisplayImage.load(input.data, maxWidth: panelHeight * 3, maxHeight: panelHeight, page: input.displayPage)
             panels.append(Panel(title: columns[0].name, subtitle: size, content: .image(thumbnail)))
         } catch {
             panels.append(Panel(title: columns[0].name, subtitle: size,
@@ -108,7 +122,7 @@ public struct PreviewRenderer: Sendable {
         var failure: StageFailure?
         var final: Raster?
         do {
-            final = try pipeline.process(input.data) { _, _, image in outputs.append(image) }.image
+            final = try pipeline.reading(page: input.page).process(input.data) { _, _, image in outputs.append(image) }.image
         } catch {
             failure = error
         }

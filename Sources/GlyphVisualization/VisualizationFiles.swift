@@ -12,7 +12,8 @@ public struct VisualizationError: Error, Sendable, CustomStringConvertible {
 }
 
 extension PreviewRenderer {
-    /// The preview of image files, each row named by its path as given.
+    /// The preview of image files, each row named by its path as given (one row per page of
+    /// a multi-page TIFF or PDF).
     public func render(files: [String]) throws -> Canvas {
         var inputs: [PreviewInput] = []
         for path in files {
@@ -21,7 +22,7 @@ extension PreviewRenderer {
                 throw VisualizationError("\(path) is a directory; preview takes image files (e.g. DIR/*.jpg)")
             }
             do {
-                inputs.append(PreviewInput(name: path, data: try FileBytes(contentsOfFile: path).copy))
+                inputs += PreviewInput.pages(name: path, data: try FileBytes(contentsOfFile: path).copy)
             } catch {
                 throw VisualizationError("cannot read \(path): \(error.message)")
             }
@@ -38,7 +39,7 @@ extension PageOverlay {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw VisualizationError("cannot read \(path)")
             }
-            inputs.append(PreviewInput(name: path, data: [UInt8](data)))
+            inputs += PreviewInput.pages(name: path, data: [UInt8](data))
         }
         return try render(inputs)
     }

@@ -58,6 +58,15 @@ struct ResizeConfig: Sendable {
     var extrapolation: Float
 }
 
+/// What a Conv node does besides the convolution (fused at load time), and its Winograd filters.
+struct ConvFusion: Sendable {
+    var relu = false
+    /// Input 3 is added to the result before the Relu (a residual Add fused into the convolution).
+    var residual = false
+    /// Filters transformed for Winograd F(2×2, 3×3) (constant 3×3 weights, stride 1, dilation 1, one group).
+    var winograd: WinogradFilter?
+}
+
 /// An operator with its attributes parsed and validated at load time.
 enum Op: Sendable {
     case gemm(alpha: Float, beta: Float, transA: Bool, transB: Bool)
@@ -73,7 +82,7 @@ enum Op: Sendable {
     case sigmoid
     case tanh
     case softmax(axis: Int, log: Bool, legacy: Bool)
-    case conv(WindowConfig, group: Int, relu: Bool)
+    case conv(WindowConfig, group: Int, fusion: ConvFusion)
     case convTranspose(WindowConfig, group: Int, outputPadding: [Int]?, outputShape: [Int]?)
     case maxPool(WindowConfig)
     case averagePool(WindowConfig, countIncludePad: Bool)

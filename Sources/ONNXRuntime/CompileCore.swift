@@ -69,7 +69,7 @@ private func compileWindowed(_ ctx: NodeContext) throws -> Op? {
         try ctx.arity(2...3)
         try ctx.required([0, 1])
         try attrs.only(["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])
-        return .conv(try windowConfig(attrs, ceil: false), group: try group(attrs), relu: false)
+        return .conv(try windowConfig(attrs, ceil: false), group: try group(attrs), fusion: ConvFusion())
     case "ConvTranspose":
         try ctx.arity(2...3)
         try ctx.required([0, 1])

@@ -1,5 +1,5 @@
 /// Execution of the operators added after the original engine (see ``execute(_:_:)`` for the rest).
-func executeMore(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
+func executeMore(_ node: CompiledNode, _ args: [Value?], scratch: Scratch) throws -> [Value] {
     switch node.op {
     case .addRelu:
         let a = try arg(args, 0), b = try arg(args, 1)
@@ -19,9 +19,8 @@ func executeMore(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
         return [try preluKernel(try floatArg(args, 0), try floatArg(args, 1), legacy: legacy)]
     case .whereOp:
         return [try whereKernel(try arg(args, 0), try arg(args, 1), try arg(args, 2))]
-    case .conv(let cfg, let group, let relu):
-        return [.float(try conv(try floatArg(args, 0), try floatArg(args, 1), args.count > 2 ? args[2]?.asFloatTensor : nil,
-                                cfg: cfg, group: group, relu: relu))]
+    case .conv(let cfg, let group, let fusion):
+        return [.float(try convKernel(args, cfg: cfg, group: group, fusion: fusion, scratch: scratch))]
     case .convTranspose(let cfg, let group, let outputPadding, let outputShape):
         return [.float(try convTranspose(try floatArg(args, 0), try floatArg(args, 1), args.count > 2 ? args[2]?.asFloatTensor : nil,
                                          cfg: cfg, group: group, outputPadding: outputPadding, outputShape: outputShape))]

@@ -38,7 +38,7 @@ private func axesArg(_ args: [Value?], _ attr: [Int]?) throws -> [Int]? {
     return nil
 }
 
-func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
+func execute(_ node: CompiledNode, _ args: [Value?], scratch: Scratch = Scratch()) throws -> [Value] {
     switch node.op {
     case .identity:
         return [try arg(args, 0)]
@@ -109,7 +109,7 @@ func execute(_ node: CompiledNode, _ args: [Value?]) throws -> [Value] {
     case .concat(let axis):
         return try concatKernel(args, axis: axis)
     default:
-        return try executeMore(node, args)
+        return try executeMore(node, args, scratch: scratch)
     }
 }
 

@@ -40,8 +40,9 @@ public struct ONNXNodeInfo: Sendable, Equatable {
 ///
 /// Loading validates the whole graph: opset, operator types, attributes, initializers, value
 /// references, input types; then it runs the graph once on zero inputs (dynamic dimensions set to 1)
-/// so shape errors surface at load time. For plain inference, Conv→BatchNormalization and Conv→Relu
-/// pairs are fused at load time (numerically equivalent up to float rounding). `ONNXModel` is immutable and safe to share across threads.
+/// so shape errors surface at load time. For plain inference, Conv→BatchNormalization, Conv→Add and Conv→Relu
+/// are fused and 3×3 filters transformed for Winograd at load time (numerically equivalent up to float rounding;
+/// see ``inferencePlan``). `ONNXModel` is safe to share across threads: concurrent runs get separate scratch memory.
 public struct ONNXModel: Sendable {
     /// The ai.onnx opsets a model may declare; whether each node's operator version is implemented
     /// is judged per node (see ``unsupportedNodes(serializedData:)``).
@@ -73,6 +74,8 @@ public struct ONNXModel: Sendable {
     let outputNames: Set<String>
     /// Graph inputs of an integer or BOOL element type: their float tensors are converted to int64 at run time.
     let integerInputs: Set<String>
+    /// Working memory of the runs in flight, reused across runs (one area per concurrent run).
+    let scratchPool = ScratchPool()
 
     /// Loads a model from a `.onnx` file.
     public init(contentsOf url: URL) throws {
@@ -157,7 +160,8 @@ public struct ONNXModel: Sendable {
         }
         nodes = infos
         exact = Plan(compiledNodes)
-        fused = Plan(fuse(foldConstants(compiledNodes, initializers: &inits), initializers: &inits, graphOutputs: outputNames))
+        let fusedNodes = fuse(foldConstants(compiledNodes, initializers: &inits), initializers: &inits, graphOutputs: outputNames)
+        fused = Plan(prepareWinograd(fusedNodes, initializers: inits))
         initializers = inits
 
         try dryRun()
@@ -181,6 +185,16 @@ public struct ONNXModel: Sendable {
             if fused.nodes.count != exact.nodes.count { _ = try run(feed, collectIntermediates: true) }
         } catch let error as ONNXError {
             if integerInputs.isEmpty { throw ONNXError.invalidModel("shape check with zero inputs failed: \(error)") }
+        }
+    }
+
+    /// The nodes plain ``run(_:)`` executes, after load-time folding and fusion: fused operators are named
+    /// like `Conv+BatchNormalization+Relu`; convolutions with Winograd filters end in ` (Winograd)`.
+    public var inferencePlan: [ONNXNodeInfo] {
+        fused.nodes.map { node in
+            var opType = node.opType
+            if case .conv(_, _, let fusion) = node.op, fusion.winograd != nil { opType += " (Winograd)" }
+            return ONNXNodeInfo(name: node.name, opType: opType, inputs: node.inputs, outputs: node.outputs)
         }
     }
 
@@ -230,31 +244,7 @@ public struct ONNXModel: Sendable {
             env[info.name] = integerInputs.contains(info.name) ? .int64(shape: t.shape, data: Value.float(t).asInt64) : .float(t)
         }
         let plan = collectIntermediates ? exact : fused
-        for (index, node) in plan.nodes.enumerated() {
-            var args: [Value?] = []
-            args.reserveCapacity(node.inputs.count)
-            for name in node.inputs {
-                if name.isEmpty { args.append(nil); continue }
-                guard let v = env[name] ?? initializers[name] else {
-                    throw ONNXError.executionFailed(node: node.name, opType: node.opType, detail: "value '\(name)' is not available")
-                }
-                args.append(v)
-            }
-            let results: [Value]
-            do {
-                results = try execute(node, args)
-            } catch let e as KernelError {
-                throw ONNXError.executionFailed(node: node.name, opType: node.opType, detail: e.message)
-            }
-            for (name, value) in zip(node.outputs, results) where !name.isEmpty {
-                env[name] = value
-            }
-            if !collectIntermediates {
-                for name in node.inputs where !name.isEmpty && plan.lastUse[name] == index && !outputNames.contains(name) {
-                    env[name] = nil
-                }
-            }
-        }
+        try scratchPool.withScratch { scratch in try runNodes(plan, &env, collectIntermediates: collectIntermediates, scratch: scratch) }
         var result: [String: Tensor] = [:]
         if collectIntermediates {
             for (name, value) in env { result[name] = value.asFloatTensor }
@@ -267,6 +257,35 @@ public struct ONNXModel: Sendable {
             }
         }
         return result
+    }
+
+    /// Executes `plan` node by node on `env` (values no later node reads are dropped unless intermediates are collected).
+    private func runNodes(_ plan: Plan, _ env: inout [String: Value], collectIntermediates: Bool, scratch: Scratch) throws {
+        for (index, node) in plan.nodes.enumerated() {
+            var args: [Value?] = []
+            args.reserveCapacity(node.inputs.count)
+            for name in node.inputs {
+                if name.isEmpty { args.append(nil); continue }
+                guard let v = env[name] ?? initializers[name] else {
+                    throw ONNXError.executionFailed(node: node.name, opType: node.opType, detail: "value '\(name)' is not available")
+                }
+                args.append(v)
+            }
+            let results: [Value]
+            do {
+                results = try execute(node, args, scratch: scratch)
+            } catch let e as KernelError {
+                throw ONNXError.executionFailed(node: node.name, opType: node.opType, detail: e.message)
+            }
+            for (name, value) in zip(node.outputs, results) where !name.isEmpty {
+                env[name] = value
+            }
+            if !collectIntermediates {
+                for name in node.inputs where !name.isEmpty && plan.lastUse[name] == index && !outputNames.contains(name) {
+                    env[name] = nil
+                }
+            }
+        }
     }
 }
 

@@ -38,6 +38,10 @@ func pool(_ x: Tensor, cfg: WindowConfig, isMax: Bool, countIncludePad: Bool) th
                 return (start, lo, hi, countIncludePad ? included : hi - lo)
             }
         }
+        if d == 2 && g.dilations == [1, 1] {
+            pool2D(bx, by, planes: planes, input: spatial, rows: tables[0], columns: tables[1], isMax: isMax)
+            return
+        }
         var o = [Int](repeating: 0, count: d), k = o
         let last = d - 1, lastTable = tables[last], lastDil = g.dilations[last]
         for plane in 0..<planes {
@@ -87,6 +91,30 @@ func pool(_ x: Tensor, cfg: WindowConfig, isMax: Bool, countIncludePad: Bool) th
         }
     } }
     return Tensor(uncheckedShape: outShape, data: y)
+}
+
+/// 2-D max / average pooling without dilation, from the per-axis window tables of ``pool(_:cfg:isMax:countIncludePad:)``.
+private func pool2D(_ bx: UnsafePointer<Float>, _ by: UnsafeMutablePointer<Float>, planes: Int, input: [Int],
+                    rows: [(start: Int, lo: Int, hi: Int, count: Int)], columns: [(start: Int, lo: Int, hi: Int, count: Int)],
+                    isMax: Bool) {
+    let (oh, ow, width) = (rows.count, columns.count, input[1])
+    for plane in 0..<planes {
+        let src = bx + plane &* input[0] &* width, dst = by + plane &* oh &* ow
+        for (oy, r) in rows.enumerated() {
+            let out = dst + oy &* ow
+            for (ox, c) in columns.enumerated() {
+                var acc: Float = isMax ? -.greatestFiniteMagnitude : 0
+                if r.lo < r.hi && c.lo < c.hi {
+                    for ky in r.lo..<r.hi {
+                        let line = src + ((r.start &+ ky) &* width &+ c.start)
+                        for kx in c.lo..<c.hi { acc = isMax ? max(acc, line[kx]) : acc + line[kx] }
+                    }
+                }
+                let n = r.count &* c.count
+                out[ox] = isMax ? acc : (n > 0 ? acc / Float(n) : 0)
+            }
+        }
+    }
 }
 
 /// The common 2×2, stride-2 max pooling with every window inside the image.

@@ -111,8 +111,35 @@ private func im2col(_ src: UnsafePointer<Float>, channels: Int, _ g: WindowGeome
     }
 }
 
-/// Convolution of X [N, C, D1 … Dd] with W [M, C/group, K1 … Kd]: im2col + one GEMM per image and group.
-func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, group: Int, relu: Bool) throws -> Tensor {
+/// A Conv node: Winograd when its filters were prepared and the input fits, else im2col + GEMM; then the
+/// fused residual Add (input 3) and Relu. A residual of another shape than the output is broadcast in a second pass.
+func convKernel(_ args: [Value?], cfg: WindowConfig, group: Int, fusion: ConvFusion, scratch: Scratch) throws -> Tensor {
+    let x = try floatArg(args, 0), w = try floatArg(args, 1)
+    let bias = args.count > 2 ? args[2]?.asFloatTensor : nil
+    let residual = fusion.residual ? try floatArg(args, 3) : nil
+    var outShape: [Int]?
+    if x.rank == w.rank, x.rank >= 3, w.shape[2...].allSatisfy({ $0 >= 1 }) {
+        let g = try WindowGeometry(cfg, input: Array(x.shape[2...]), kernel: Array(w.shape[2...]))
+        outShape = [x.shape[0], w.shape[0]] + g.output
+        if let filter = fusion.winograd, x.rank == 4, x.shape[1] == filter.inChannels, w.shape == [filter.outChannels, filter.inChannels, 3, 3],
+           bias == nil || bias?.count == filter.outChannels, g.strides == [1, 1], g.dilations == [1, 1],
+           x.shape[0] * ((g.output[0] + 1) / 2) * ((g.output[1] + 1) / 2) >= WinogradFilter.minimumTiles,
+           residual == nil || residual?.shape == outShape {
+            return try winogradConv(x, filter, bias: bias, residual: residual, g, relu: fusion.relu, scratch: scratch)
+        }
+    }
+    guard let residual, residual.shape != outShape else {
+        return try conv(x, w, bias, residual: residual, cfg: cfg, group: group, relu: fusion.relu, scratch: scratch)
+    }
+    let y = try conv(x, w, bias, residual: nil, cfg: cfg, group: group, relu: false, scratch: scratch)
+    let (s, d) = try broadcastBinary(y.data, y.shape, residual.data, residual.shape) { fusion.relu ? max($0 + $1, 0) : $0 + $1 }
+    return Tensor(uncheckedShape: s, data: d)
+}
+
+/// Convolution of X [N, C, D1 … Dd] with W [M, C/group, K1 … Kd]: im2col + one GEMM per image and group,
+/// then bias, `residual` (same shape as the output) and Relu in one pass.
+func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, residual: Tensor?, cfg: WindowConfig, group: Int, relu: Bool,
+          scratch: Scratch) throws -> Tensor {
     guard x.rank >= 3, w.rank == x.rank else { throw KernelError("X \(x.shape) and W \(w.shape) must have equal rank >= 3") }
     let (n, c, m, cg) = (x.shape[0], x.shape[1], w.shape[0], w.shape[1])
     let spatial = Array(x.shape[2...]), kernel = Array(w.shape[2...])
@@ -131,28 +158,35 @@ func conv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, cfg: WindowConfig, group: I
     let pointwise = kernel.allSatisfy { $0 == 1 } && g.strides.allSatisfy { $0 == 1 } && g.begin.allSatisfy { $0 == 0 } && g.output == spatial
     _ = try Shapes.count([kdim, outSize])
     // Both buffers are fully written (im2col rows, GEMM with beta 0) before they are read.
-    var col = [Float](unsafeUninitializedCapacity: pointwise ? 0 : kdim * outSize) { _, n in n = pointwise ? 0 : kdim * outSize }
+    let col = scratch.buffer(0, count: pointwise ? 0 : kdim * outSize)
     var y = [Float](unsafeUninitializedCapacity: outCount) { _, n in n = outCount }
+    let residualData = residual?.data ?? []
     x.data.withUnsafeBufferPointer { px in w.data.withUnsafeBufferPointer { pw in y.withUnsafeMutableBufferPointer { py in
-        col.withUnsafeMutableBufferPointer { pc in
+        residualData.withUnsafeBufferPointer { pr in
             guard let bx = px.baseAddress, let bw = pw.baseAddress, let by = py.baseAddress else { return }
             for img in 0..<n {
                 for gi in 0..<group {
                     let xg = bx + (img * c + gi * cg) * inSize
                     var src = xg
-                    if !pointwise, let bc = pc.baseAddress {
-                        im2col(xg, channels: cg, g, bc)
-                        src = UnsafePointer(bc)
+                    if !pointwise {
+                        im2col(xg, channels: cg, g, col)
+                        src = UnsafePointer(col)
                     }
                     sgemm(transA: false, transB: false, m: mg, n: outSize, k: kdim, alpha: 1,
                           a: bw + gi * mg * kdim, lda: kdim, b: src, ldb: outSize, beta: 0,
                           c: by + (img * m + gi * mg) * outSize, ldc: outSize)
                 }
-                guard bias != nil || relu else { continue }
+                guard bias != nil || relu || residual != nil else { continue }
                 for f in 0..<m {
                     let b = bias?.data[f] ?? 0
                     let out = by + (img * m + f) * outSize
-                    if relu {
+                    if residual != nil, let r = pr.baseAddress.map({ $0 + (img * m + f) * outSize }) {
+                        if relu {
+                            for i in 0..<outSize { out[i] = max(out[i] + b + r[i], 0) }
+                        } else {
+                            for i in 0..<outSize { out[i] += b + r[i] }
+                        }
+                    } else if relu {
                         for i in 0..<outSize { out[i] = max(out[i] + b, 0) }
                     } else {
                         for i in 0..<outSize { out[i] += b }

@@ -97,6 +97,33 @@ final class PageSegmentationTests: XCTestCase {
         XCTAssertEqual(Set(found.glyphs.map(\.line)), [0])
     }
 
+    func testPencilLettersFainterThanTheirPrintedBoxesAreFound() {
+        // A printed form filled in pencil: normalize made the box lines full strength and left
+        // the letters at 80 of 255, under segment's threshold (0.35 × 255 ≈ 89).
+        var grid = Raster(width: 500, height: 140, filledWith: 0)
+        var lines: [PixelRect] = [PixelRect(x: 20, y: 20, width: 453, height: 3), PixelRect(x: 20, y: 107, width: 453, height: 3)]
+        for box in 0...5 { lines.append(PixelRect(x: 20 + box * 90, y: 20, width: 3, height: 90)) }
+        let letters = (0..<5).map { PixelRect(x: 50 + $0 * 90, y: 40, width: 30, height: 50) }
+        for (rects, ink) in [(lines, Float(255)), (letters.flatMap { TestPage.ring($0) }, Float(80))] {
+            for rect in rects {
+                for y in rect.y..<(rect.y + rect.height) {
+                    for x in rect.x..<(rect.x + rect.width) { grid[x, y] = ink }
+                }
+            }
+        }
+        let found = SegmentStage().segment(grid)
+        XCTAssertEqual(found.glyphs.map(\.box.x), letters.map(\.x))
+        XCTAssertEqual(found.page.pixels.max() ?? 0, 240, accuracy: 1, "the letters' ink, brought to strength (80 × 3)")
+        // Without boxes nothing is erased and nothing is re-levelled: faint ink stays under the threshold.
+        var bare = Raster(width: 500, height: 140, filledWith: 0)
+        for rect in letters.flatMap({ TestPage.ring($0) }) {
+            for y in rect.y..<(rect.y + rect.height) {
+                for x in rect.x..<(rect.x + rect.width) { bare[x, y] = 80 }
+            }
+        }
+        XCTAssertEqual(SegmentStage().segment(bare).glyphs.count, 0)
+    }
+
     func testManyBlobsAreCappedAndBlankPagesHaveNone() {
         var strokes: [PixelRect] = []
         for row in 0..<20 {

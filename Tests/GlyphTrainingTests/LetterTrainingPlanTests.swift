@@ -89,6 +89,27 @@ final class LetterTrainingPlanTests: XCTestCase {
         XCTAssertTrue(lines.last?.hasPrefix("total ") ?? false, "\(lines)")
     }
 
+    /// With the second renderer, each fold also scores the held-out writer's photos, and the
+    /// summary gives the photo route and its gap to the scan route.
+    func testCrossValidationScoresTheSecondRenderer() throws {
+        var plan = smallPlan()
+        plan.crossValidation = true
+        plan.foldWriters = ["w02"]
+        plan.evaluationRenderers = [.scan, .photo]
+        let log = LogLines()
+        let outcome = try plan.run { log.append($0) }
+        XCTAssertEqual(outcome.folds.map(\.writer), ["w02"])
+        let photo = try XCTUnwrap(outcome.folds.first?.photo)
+        XCTAssertTrue((0...1).contains(photo))
+        let lines = log.lines
+        XCTAssertTrue(lines.contains { $0.hasPrefix("fold w02: scan ") && $0.contains(", photo ") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("photo route: ") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("gap scan − photo: ") && $0.contains("w02 ") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.contains("; 6 photos of 1 writers") }, "\(lines)")
+        XCTAssertTrue((1...6).contains(outcome.folds.first?.photoScored.count ?? 0))
+        XCTAssertTrue(lines.contains { $0.hasPrefix("ECE (15 bins) of held-out photos: ") }, "\(lines)")
+    }
+
     /// `.digits` trains on the writers' digits with their letters and scribbles as
     /// `not_a_digit`, writes labels, rejection class and calibration into the model, and its
     /// cross-validation reports calibration and negatives answered.

@@ -4,6 +4,13 @@ import XCTest
 @testable import GlyphImaging
 
 final class SynthesisTests: XCTestCase {
+    func testGlyphSizeOptionReachesTheRenderer() {
+        var options = SynthesisOptions(strokesDirectory: URL(fileURLWithPath: "/strokes"), outputDirectory: URL(fileURLWithPath: "/out"))
+        XCTAssertEqual(ScanSynthesizer.parameters(for: options, format: .jpeg).glyphSizeFraction, ScanRenderParameters().glyphSizeFraction)
+        options.glyphSizeFraction = 0.08...0.6
+        XCTAssertEqual(ScanSynthesizer.parameters(for: options, format: .jpeg).glyphSizeFraction, 0.08...0.6)
+    }
+
     /// Two letters and a digit; CRLF, a bare CR and LF line ends; comments and pauses.
     static let unipen = ".LEXICON \"a\" \"b\"\r\n.COMMENT header\r\n\r\n"
         + ".SEGMENT CHARACTER 0 ? \"a\"\r\n.COMMENT Class [A]\r\n.PEN_DOWN\r\n 10  20\r\n 30  40\r\n.PEN_UP\r\n.DT 100\r"

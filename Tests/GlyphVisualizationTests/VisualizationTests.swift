@@ -127,6 +127,22 @@ final class VisualizationTests: XCTestCase {
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
     }
 
+    func testPreviewShowsEveryPageOfAMultiPageTIFF() throws {
+        let inks = [PixelRect(x: 20, y: 20, width: 30, height: 60), PixelRect(x: 90, y: 30, width: 50, height: 70)]
+        let bytes = inks.flatMap { TestImages.paperRGB(width: 160, height: 120, ink: $0) }
+        let tiff = try ImageEncoder.encode(bytes: bytes, width: 160, height: 240, bands: 3, as: .tiff, pageHeight: 120)
+        let inputs = PreviewInput.pages(name: "doc.tif", data: tiff)
+        XCTAssertEqual(inputs.map(\.name), ["doc.tif (page 1 of 2)", "doc.tif (page 2 of 2)"])
+        let renderer = PreviewRenderer(pipeline: try Self.makePipeline(), panelHeight: 64)
+        let preview = try renderer.renderWithLayout(inputs)
+        let columns = try 2 + Self.makePipeline().stages.count
+        XCTAssertEqual(preview.panels.count, 2)
+        for index in [0, 1, columns - 1] {
+            XCTAssertNotEqual(preview.canvas.mean(in: preview.panels[0][index]), preview.canvas.mean(in: preview.panels[1][index]),
+                              accuracy: 0.5, "column \(index): each row shows its own page")
+        }
+    }
+
     func testFailedStageShowsErrorPanel() throws {
         let renderer = PreviewRenderer(pipeline: try Self.makePipeline(), panelHeight: 64)
         let row = renderer.makeRow(try blank())

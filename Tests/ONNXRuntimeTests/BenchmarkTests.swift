@@ -72,6 +72,40 @@ struct ONNXSpeedCases {
     }
 }
 
+/// One 3×3 convolution (+ bias, Relu) of the speed cases' shapes, thread-CPU ms: the fused plan (Winograd where
+/// its filters were prepared) against the node-by-node plan (im2col + GEMM). Same switch as ONNXSpeedCases.
+@Suite("ONNXConvLayers", .serialized, .enabled(if: ProcessInfo.processInfo.environment["GLYPHPREP_BENCH"] == "1"))
+struct ONNXConvLayers {
+    @Test(arguments: [(1, 64, 56), (1, 128, 28), (1, 256, 14), (1, 512, 7), (32, 24, 14), (8, 512, 7)])
+    func winogradAgainstIm2col(_ batch: Int, _ channels: Int, _ size: Int) throws {
+        let c = batch == 32 ? 24 : channels, m = batch == 32 ? 48 : channels
+        var rng = SplitMix64(seed: 5)
+        var b = ONNXModelBuilder(producerName: "bench", producerVersion: "1", opsetVersion: 13)
+        b.addInput("x", shape: [-1, c, size, size])
+        b.addInitializer("w", try Tensor(shape: [m, c, 3, 3], data: (0..<(m * c * 9)).map { _ in Float(rng.next() % 1000) / 1000 - 0.5 }))
+        b.addInitializer("b", try Tensor(shape: [m], data: [Float](repeating: 0.1, count: m)))
+        b.addNode("Conv", inputs: ["x", "w", "b"], outputs: ["c"], attributes: ["kernel_shape": .ints([3, 3]), "pads": .ints([1, 1, 1, 1])])
+        b.addNode("Relu", inputs: ["c"], outputs: ["y"])
+        b.addOutput("y", shape: [-1, m, size, size])
+        let model = try b.build()
+        let count = batch * c * size * size
+        let feed = ["x": try Tensor(shape: [batch, c, size, size], data: (0..<count).map { _ in Float(rng.next() % 1000) / 1000 })]
+        func median(_ intermediates: Bool) throws -> Double {
+            var cpu: [Double] = []
+            for _ in 0..<30 {
+                let c0 = threadCPUMilliseconds()
+                _ = try model.run(feed, collectIntermediates: intermediates)
+                cpu.append(threadCPUMilliseconds() - c0)
+            }
+            return cpu.sorted()[cpu.count / 2]
+        }
+        let fused = try median(false), plain = try median(true)
+        print("ONNXConvLayers N\(batch) \(c)→\(m) \(size)×\(size): fused plan \(String(format: "%.3f", fused)) ms, "
+              + "im2col \(String(format: "%.3f", plain)) ms, plan \(model.inferencePlan.map(\.opType))")
+        #expect(fused > 0)
+    }
+}
+
 /// CPU time of the calling thread (the engine runs on it; OpenBLAS is pinned to one thread).
 func threadCPUMilliseconds() -> Double {
     var ts = timespec()

@@ -28,6 +28,8 @@ int gpv_load_buffer(const void *data, size_t length, VipsImage **out);
 int gpv_jpegload_buffer(const void *data, size_t length, int shrink, VipsImage **out);
 /* WebP load scaled by `scale` (0 < scale <= 1). */
 int gpv_webpload_buffer(const void *data, size_t length, double scale, VipsImage **out);
+/* Page `page` (0-based) of a TIFF, or of a PDF (`pdf` non-zero) rendered at `dpi`. */
+int gpv_load_page_buffer(const void *data, size_t length, int pdf, int page, double dpi, VipsImage **out);
 
 int gpv_autorot(VipsImage *in, VipsImage **out);
 /* Flattens alpha onto white (the format's maximum). */
@@ -52,8 +54,9 @@ int gpv_gifsave_buffer(VipsImage *in, void **buf, size_t *length);
  * font description `font` (e.g. "DejaVu Sans 13") at `dpi`; `width` > 0 wraps lines. */
 int gpv_text(VipsImage **out, const char *markup, const char *font, int width, int dpi);
 int gpv_text_fontfile(VipsImage **out, const char *text, const char *font, const char *fontfile, int dpi);
-/* Decodes and shrinks an encoded image to fit width x height (EXIF orientation applied). */
-int gpv_thumbnail_buffer(const void *data, size_t length, int width, int height, VipsImage **out);
+/* Decodes and shrinks an encoded image to fit width x height (EXIF orientation applied);
+ * `options` (or NULL) go to the loader, e.g. "page=2". */
+int gpv_thumbnail_buffer(const void *data, size_t length, int width, int height, const char *options, VipsImage **out);
 
 /* glibc: keep blocks up to `bytes` on the heap instead of fresh zero-filled mappings. */
 void gpv_heap_threshold(size_t bytes);

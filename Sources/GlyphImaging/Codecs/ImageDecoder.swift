@@ -20,12 +20,19 @@ public struct DecodePlan: Sendable, Equatable {
     /// Whether JPEG and WebP reach the working scale while loading (else: full decode, then
     /// block averages).
     public var shrinkOnLoad: Bool
+    /// Which page of a multi-page TIFF or PDF (0-based; other formats have only page 0).
+    public var page: Int
+    /// The resolution PDF pages are rendered at, in dots per inch.
+    public var dpi: Double
 
-    public init(shrink: Shrink, maxPixels: Int = 100_000_000, lumaOnly: Bool = false, shrinkOnLoad: Bool = true) {
+    public init(shrink: Shrink, maxPixels: Int = 100_000_000, lumaOnly: Bool = false, shrinkOnLoad: Bool = true,
+                page: Int = 0, dpi: Double = 300) {
         self.shrink = shrink
         self.maxPixels = maxPixels
         self.lumaOnly = lumaOnly
         self.shrinkOnLoad = shrinkOnLoad
+        self.page = page
+        self.dpi = dpi
     }
 
     /// The shrink factor for an image whose shorter side is `shortSide`.
@@ -97,9 +104,7 @@ public enum ImageDecoder {
             guard !loader.isEmpty else {
                 throw ImageError(.unsupportedFormat, "not an image format libvips can read (starts with \(signature(Array(buffer.bytes.prefix(8)))))")
             }
-            let header = try VipsImage.make("vips_image_new_from_buffer", backing: buffer) {
-                gpv_load_buffer(buffer.base, buffer.count, $0)
-            }
+            let header = try loadHeader(buffer, loader: loader, plan: plan)
             let factor = plan.factor(shortSide: min(header.width, header.height))
             let canShrink = plan.shrinkOnLoad && (loader.hasPrefix("VipsForeignLoadJpeg") || loader.hasPrefix("VipsForeignLoadWebp"))
             try checkSize(width: header.width, height: header.height, shrink: canShrink ? factor : 1, plan: plan)
@@ -127,9 +132,49 @@ public enum ImageDecoder {
         }
     }
 
+    /// The number of pages of a multi-page TIFF or PDF; 1 for every other file, and for a
+    /// file whose header cannot be read (decoding it then reports why).
+    public static func pageCount(_ buffer: FileBytes) -> Int {
+        let bytes = buffer.bytes
+        guard bytes.count >= 4 else { return 1 }
+        let tiff = (bytes[0] == 0x49 && bytes[1] == 0x49) || (bytes[0] == 0x4D && bytes[1] == 0x4D)
+        let pdf = bytes[0] == 0x25 && bytes[1] == 0x50 && bytes[2] == 0x44 && bytes[3] == 0x46  // %PDF
+        guard tiff || pdf else { return 1 }
+        let loader = try? VipsRuntime.perform("vips_foreign_find_load_buffer") { () -> String? in
+            Optional(gpv_find_load_buffer(buffer.base, buffer.count).map { String(cString: $0) } ?? "")
+        }
+        guard let loader, isPaged(loader),
+              let header = try? VipsImage.make("vips_image_new_from_buffer", backing: buffer, {
+                  gpv_load_buffer(buffer.base, buffer.count, $0)
+              }) else { return 1 }
+        return max(1, Int(vips_image_get_n_pages(header.pointer)))
+    }
+
+    /// Whether libvips' `loader` reads documents of several pages (TIFF, PDF).
+    private static func isPaged(_ loader: String) -> Bool {
+        loader.hasPrefix("VipsForeignLoadTiff") || loader.hasPrefix("VipsForeignLoadPdf")
+    }
+
+    /// The image's header (pixels are computed lazily): the plan's page of a TIFF or PDF, PDF
+    /// pages rendered at the plan's dpi; any other format by libvips' own choice of loader.
+    private static func loadHeader(_ buffer: FileBytes, loader: String, plan: DecodePlan) throws(VipsError) -> VipsImage {
+        guard isPaged(loader) else {
+            guard plan.page == 0 else {
+                throw VipsError(operation: loader, message: "page \(plan.page) requested, but the file has only one")
+            }
+            return try VipsImage.make("vips_image_new_from_buffer", backing: buffer) {
+                gpv_load_buffer(buffer.base, buffer.count, $0)
+            }
+        }
+        let pdf: Int32 = loader.hasPrefix("VipsForeignLoadPdf") ? 1 : 0
+        return try VipsImage.make(pdf == 1 ? "vips_pdfload_buffer" : "vips_tiffload_buffer", backing: buffer) {
+            gpv_load_page_buffer(buffer.base, buffer.count, pdf, Int32(plan.page), plan.dpi, $0)
+        }
+    }
+
     /// Refuses images that would decode to more than the plan's `maxPixels` (after any
     /// shrink-on-load), before any pixel is decoded.
-    private static func checkSize(width: Int, height: Int, shrink: Int, plan: DecodePlan) throws(ImageError) {
+    static func checkSize(width: Int, height: Int, shrink: Int, plan: DecodePlan) throws(ImageError) {
         let decoded = ((width + shrink - 1) / shrink) * ((height + shrink - 1) / shrink)
         guard decoded <= plan.maxPixels else {
             let scale = shrink > 1 ? " at 1/\(shrink) scale" : ""
@@ -173,9 +218,7 @@ public enum ImageDecoder {
                 gpv_webpload_buffer(buffer.base, buffer.count, 1 / Double(factor), $0)
             }
         } else {
-            image = try VipsImage.make("vips_image_new_from_buffer", backing: buffer) {
-                gpv_load_buffer(buffer.base, buffer.count, $0)
-            }
+            image = try loadHeader(buffer, loader: loader, plan: plan)
         }
         // Loaders that did not shrink (PNG, TIFF, …, or shrink_on_load: false) average
         // factor×factor blocks, as the JPEG path's DCT scaling does: for luma in one Swift pass

@@ -18,9 +18,10 @@ public enum ImageEncoder {
     /// libvips, unfiltered).
     public static func encode(
         bytes: [UInt8], width: Int, height: Int, bands: Int,
-        as format: ImageFileFormat, quality: Int = 90, orientation: Int? = nil, pngRowFilters: PNGRowFilters = .none
+        as format: ImageFileFormat, quality: Int = 90, orientation: Int? = nil, pngRowFilters: PNGRowFilters = .none,
+        pageHeight: Int? = nil
     ) throws(VipsError) -> [UInt8] {
-        if format == .png, orientation == nil,
+        if format == .png, orientation == nil, pageHeight == nil,
            let png = PNGEncoder.encode(bytes: bytes, width: width, height: height, channels: bands, rowFilters: pngRowFilters) {
             return png
         }
@@ -33,6 +34,7 @@ public enum ImageEncoder {
         let space: VipsInterpretation = bands <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
         image.pointer.pointee.Type = space
         if let orientation { vips_image_set_int(image.pointer, "orientation", Int32(orientation)) }
+        if let pageHeight { vips_image_set_int(image.pointer, "page-height", Int32(pageHeight)) }
         let strip: Int32 = orientation == nil ? 1 : 0
         switch format {
         case .png:
@@ -46,6 +48,16 @@ public enum ImageEncoder {
         case .gif:
             return try image.encode("vips_gifsave_buffer") { gpv_gifsave_buffer($0, $1, $2) }
         }
+    }
+
+    /// A multi-page TIFF of equally sized rasters (samples rounded to 8 bits), one page each.
+    public static func encodeTIFF(pages: [Raster]) throws(VipsError) -> [UInt8] {
+        guard let first = pages.first,
+              pages.allSatisfy({ $0.width == first.width && $0.height == first.height && $0.channels == first.channels }) else {
+            throw VipsError(operation: "vips_tiffsave_buffer", message: "a multi-page TIFF needs one or more pages of the same size")
+        }
+        return try encode(bytes: pages.flatMap { $0.bytes() }, width: first.width, height: first.height * pages.count,
+                          bands: first.channels, as: .tiff, pageHeight: first.height)
     }
 
     /// Encodes a raster (samples rounded to 8 bits).

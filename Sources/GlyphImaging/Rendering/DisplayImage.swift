@@ -4,14 +4,16 @@ import CVipsShims
 /// Reads and resizes images for display (not for the pipeline: no stage semantics here).
 public enum DisplayImage {
     /// Decodes an encoded image (any format libvips reads) to 8-bit gray or RGB, scaled down
-    /// to fit `maxWidth`×`maxHeight` when given, EXIF orientation applied, alpha on white.
-    public static func load(_ data: [UInt8], maxWidth: Int? = nil, maxHeight: Int? = nil) throws(VipsError) -> Raster {
+    /// to fit `maxWidth`×`maxHeight` when given, EXIF orientation applied, alpha on white;
+    /// `page` (0-based) of a multi-page TIFF or PDF.
+    public static func load(_ data: [UInt8], maxWidth: Int? = nil, maxHeight: Int? = nil, page: Int? = nil) throws(VipsError) -> Raster {
         var image = try data.withUnsafeBytes { buffer in
             Result { () throws(VipsError) in
-                if maxWidth != nil || maxHeight != nil {
+                if maxWidth != nil || maxHeight != nil || page != nil {
                     let width = Int32(clamping: maxWidth ?? 10_000_000), height = Int32(clamping: maxHeight ?? 10_000_000)
                     return try VipsImage.make("vips_thumbnail_buffer") { out in
-                        gpv_thumbnail_buffer(buffer.baseAddress, buffer.count, width, height, out)
+                        guard let page else { return gpv_thumbnail_buffer(buffer.baseAddress, buffer.count, width, height, nil, out) }
+                        return "page=\(page)".withCString { gpv_thumbnail_buffer(buffer.baseAddress, buffer.count, width, height, $0, out) }
                     }
                 }
                 let loaded = try VipsImage.make("vips_image_new_from_buffer") { out in

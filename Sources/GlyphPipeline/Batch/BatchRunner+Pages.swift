@@ -8,66 +8,7 @@ extension BatchRunner {
     /// (`scans/page.png` → `scans/page.glyphs/003.png`).
     public static func glyphOutput(page pageOutput: String, glyph index: Int) -> String {
         let stem = pageOutput.hasSuffix(".png") ? String(pageOutput.dropLast(4)) : pageOutput
-        let number = String(index)
-        return stem + ".glyphs/" + String(repeating: "0", count: max(0, 3 - number.count)) + number + ".png"
-    }
-
-    /// Processes one round of pages on `jobs` threads: every page's glyph records (or its one
-    /// failure), pages in input order, glyphs in reading order.
-    func processPages(_ chunk: [InputFile], stop: StopFlag, fileDone: @Sendable () -> Void) -> [(ManifestRecord, Raster?)?] {
-        ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
-            defer { fileDone() }
-            return processPage(chunk[index])
-        }.flatMap { outcome -> [(ManifestRecord, Raster?)?] in
-            ((try? outcome?.get()) ?? []).map { Optional($0) }
-        }
-    }
-
-    /// Runs the pipeline on one page: a record per glyph, or one failure record.
-    func processPage(_ file: InputFile) -> [(ManifestRecord, Raster?)] {
-        var failure = ManifestRecord(input: file.relativePath, status: .error)
-        if let refusal = file.refusal {
-            failure.error = refusal
-            return [(failure, nil)]
-        }
-        let page: ProcessedPage
-        do throws(StageFailure) {
-            page = try pipeline.processPage(try FileBytes.read(file.path))
-        } catch {
-            failure.error = error
-            return [(failure, nil)]
-        }
-        guard !page.glyphs.isEmpty else {
-            failure.error = StageFailure(.noInk, "no glyph found: no letter-sized ink on the page (blank page?)")
-            return [(failure, nil)]
-        }
-        var pageWarnings: [StageWarning] = []
-        if page.found > page.glyphs.count {
-            pageWarnings.append(StageWarning(StageWarning.glyphCap,
-                                             "kept the \(page.glyphs.count) largest of \(page.found) glyphs found (segment max_glyphs)"))
-        }
-        return page.glyphs.enumerated().map { index, glyph in
-            var record = ManifestRecord(input: file.relativePath, status: .ok, width: page.context.sourceWidth,
-                                        height: page.context.sourceHeight, bbox: glyph.sourceBox)
-            record.glyph = index
-            record.glyphs = page.glyphs.count
-            record.line = glyph.glyph.line
-            record.word = glyph.glyph.word
-            var warnings = pageWarnings
-            if glyph.glyph.wide {
-                warnings.append(StageWarning(StageWarning.wideGlyph, "wider than 1.8 letter heights: perhaps several touching letters"))
-            }
-            record.warnings = warnings.isEmpty ? nil : warnings
-            switch glyph.result {
-            case .success(let (image, _)):
-                record.output = Self.glyphOutput(page: file.outputRelativePath, glyph: index)
-                return (record, image)
-            case .failure(let error):
-                record.status = .error
-                record.error = error
-                return (record, nil)
-            }
-        }
+        return stem + ".glyphs/" + threeDigits(index) + ".png"
     }
 
     /// Whether an earlier run's lines for a page can stand: every glyph line present and ok,
@@ -82,7 +23,8 @@ extension BatchRunner {
 }
 
 /// `pages.jsonl`: one line per page of a run with a `segment` stage, in manifest order, with
-/// the text read: `{"input":…,"glyphs":N,"lines":L,"text":"…"}` (lines joined by `\n`,
+/// the text read: `{"input":…,"glyphs":N,"lines":L,"text":"…"}` (`page`/`pages` after
+/// `input` for a page of a multi-page file) (lines joined by `\n`,
 /// words by a space, `?` for a glyph without a prediction), plus `warnings` (`glyph_cap`)
 /// or, for a page without glyphs, `error` (its code). Built from the manifest, so resumed,
 /// sharded and merged runs get it too.
@@ -97,8 +39,8 @@ public enum PageText {
         var page: [ManifestRecord] = []
         while let text = reader.next({ String(decoding: $0, as: UTF8.self) }) {
             guard let record = try? ManifestRecord(jsonLine: text) else { continue }
-            if let input = page.first?.input, input != record.input {
-                try writer.write(pageLine(input: input, records: page) + "\n")
+            if let first = page.first, first.input != record.input || first.page != record.page {
+                try writer.write(pageLine(input: first.input, records: page) + "\n")
                 page = []
             }
             page.append(record)
@@ -111,6 +53,10 @@ public enum PageText {
     static func pageLine(input: String, records: [ManifestRecord]) -> String {
         var json = JSONObjectWriter()
         json.add("input", string: input)
+        if let page = records.first?.page, let pages = records.first?.pages {
+            json.add("page", raw: String(page))
+            json.add("pages", raw: String(pages))
+        }
         let glyphs = records.filter { $0.glyph != nil }.sorted { ($0.glyph ?? 0) < ($1.glyph ?? 0) }
         json.add("glyphs", raw: String(glyphs.count))
         json.add("lines", raw: String(Set(glyphs.compactMap(\.line)).count))

@@ -194,6 +194,8 @@ public struct BatchRunner: Sendable {
     func reusableLine(for file: InputFile, earlier: ManifestReader.Line?, output: String) -> ManifestReader.Line? {
         guard let line = earlier else { return nil }
         switch line.status {
+        case _ where line.pages != nil:
+            return isIntactDocument(line, of: file, output: output) ? line : nil
         case .ok where pipeline.isSegmented:
             return isIntactPage(line, of: file, output: output) ? line : nil
         case .ok:
@@ -206,14 +208,16 @@ public struct BatchRunner: Sendable {
     }
 
     /// Processes one round of files on `jobs` threads; returns the records of the files that
-    /// were processed, in input order (files skipped after a stop are left out).
+    /// were processed, in input order (files skipped after a stop are left out): one per file,
+    /// or per page of a multi-page file, or per glyph with a `segment` stage.
     func process(_ chunk: [InputFile], output: String, stop: StopFlag,
                  fileDone: @Sendable () -> Void = {}) -> [ManifestRecord] {
-        var results = pipeline.isSegmented ? processPages(chunk, stop: stop, fileDone: fileDone)
-            : ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
-                defer { fileDone() }
-                return processFile(chunk[index])
-            }.map { try? $0?.get() }
+        var results = ParallelMap.results(count: chunk.count, jobs: options.jobs, stop: { stop.isStopped }) { index in
+            defer { fileDone() }
+            return processInput(chunk[index])
+        }.flatMap { outcome -> [(ManifestRecord, Raster?)?] in
+            ((try? outcome?.get()) ?? []).map { Optional($0) }
+        }
         if let classifier {
             classify(&results, with: classifier)
         }
@@ -233,28 +237,6 @@ public struct BatchRunner: Sendable {
                 failed.error = StageFailure(.writeError, "cannot write \(relative): \(error)")
                 return failed
             }
-        }
-    }
-
-    /// Runs the pipeline on one file and returns its record and final image.
-    func processFile(_ file: InputFile) -> (ManifestRecord, Raster?) {
-        var record = ManifestRecord(input: file.relativePath, status: .error)
-        if let refusal = file.refusal {
-            record.error = refusal
-            return (record, nil)
-        }
-        do throws(StageFailure) {
-            let (image, context) = try pipeline.process(try FileBytes.read(file.path))
-            record.status = .ok
-            record.output = file.outputRelativePath
-            record.width = context.sourceWidth
-            record.height = context.sourceHeight
-            record.bbox = context.inkBox
-            if (context.separateLetters ?? 1) > 1 { record.reason = StageWarning.severalGlyphs }
-            return (record, image)
-        } catch {
-            record.error = error
-            return (record, nil)
         }
     }
 

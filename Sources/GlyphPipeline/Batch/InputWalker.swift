@@ -23,10 +23,10 @@ public struct InputFile: Sendable, Equatable {
 /// subdirectory that cannot be listed is reported as one entry (`read_error`, path ending in
 /// `/`). Names that are not valid UTF-8 are kept byte for byte (see `FileSystemName`).
 public struct InputWalker: Sequence, IteratorProtocol {
-    /// Extensions (lower case) of files treated as images.
+    /// Extensions (lower case) of files treated as images (PDF pages are rendered as images).
     public static let imageExtensions: Set<String> = [
         "jpg", "jpeg", "jpe", "jfif", "png", "tif", "tiff", "webp", "gif", "bmp",
-        "pbm", "pgm", "ppm", "pnm", "pfm", "jp2", "j2k", "jxl", "heic", "heif", "avif",
+        "pbm", "pgm", "ppm", "pnm", "pfm", "jp2", "j2k", "jxl", "heic", "heif", "avif", "pdf",
     ]
 
     private let root: String

@@ -22,7 +22,7 @@ struct ManifestLineParser {
 
     private mutating func line() -> ManifestReader.Line? {
         var input: String?, status: String?, output: String?
-        var counts: [String: Int] = [:]  // a page's glyph line: "glyph" and "glyphs"
+        var counts: [String: Int] = [:]  // "glyph", "glyphs", "page", "pages"
         skipSpace()
         guard take(UInt8(ascii: "{")) else { return nil }
         skipSpace()
@@ -41,7 +41,7 @@ struct ManifestLineParser {
                     case "status": status = value
                     default: output = value
                     }
-                } else if key == "glyph" || key == "glyphs" {
+                } else if key == "glyph" || key == "glyphs" || key == "page" || key == "pages" {
                     let start = position
                     guard skipValue(depth: 0) else { return nil }
                     counts[key] = Int(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
@@ -60,7 +60,7 @@ struct ManifestLineParser {
         guard position == bytes.count, let input, let status = status.flatMap(ManifestRecord.Status.init(rawValue:)),
               let text = String(validating: bytes, as: UTF8.self) else { return nil }
         return ManifestReader.Line(input: input, status: status, output: output, text: text, glyphs: counts["glyphs"],
-                                   outputs: [output], glyph: counts["glyph"])
+                                   outputs: [output], glyph: counts["glyph"], page: counts["page"], pages: counts["pages"])
     }
 
     private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }

@@ -32,6 +32,8 @@ extension ManifestRecord {
         self.init(input: input, output: object["output"] as? String, status: status, error: error,
                   width: object["width"] as? Int, height: object["height"] as? Int, bbox: bbox)
         prediction = object["prediction"] as? String
+        page = object["page"] as? Int
+        pages = object["pages"] as? Int
         glyph = object["glyph"] as? Int
         glyphs = object["glyphs"] as? Int
         line = object["line"] as? Int

@@ -33,6 +33,10 @@ public struct ManifestRecord: Sendable, Equatable {
     /// such as `not_a_digit`.
     public var reason: String?
     public var top: [Guess]?
+    /// Multi-page TIFFs and PDFs: the 0-based page this line is about, and the file's number
+    /// of pages (both absent for a file of one page).
+    public var page: Int?
+    public var pages: Int?
     /// Pages (a pipeline with `segment`): the glyph's 0-based reading-order index, the page's
     /// number of glyphs, and the glyph's 0-based line and word within the line.
     public var glyph: Int?
@@ -57,6 +61,10 @@ public struct ManifestRecord: Sendable, Equatable {
     public var jsonLine: String {
         var json = JSONObjectWriter()
         json.add("input", string: input)
+        if let page, let pages {
+            json.add("page", raw: String(page))
+            json.add("pages", raw: String(pages))
+        }
         if let glyph, let glyphs, let line, let word {
             json.add("glyph", raw: String(glyph))
             json.add("glyphs", raw: String(glyphs))

@@ -80,6 +80,13 @@ public enum ManifestReader {
         public var glyphs: Int?
         public var outputs: [String?] = []
         var glyph: Int?
+        /// A multi-page file's lines: the first line's page, and the file's page count.
+        var page: Int?
+        public var pages: Int?
+
+        /// Whether this line begins a file's group of lines: any line without page or glyph
+        /// numbers, else the first glyph of the first page.
+        var beginsFile: Bool { (page ?? 0) == 0 && (glyph ?? 0) == 0 }
 
         /// `next`, a later glyph line of the same page, joined to this one.
         mutating func append(_ next: Line) {

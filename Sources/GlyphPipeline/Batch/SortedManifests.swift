@@ -56,16 +56,16 @@ final class ManifestStream {
         reader = LineReader(path: path)
     }
 
-    /// The next entry: one line, or all glyph lines of one page (glyph 0, 1, … of the same
-    /// input in a row) as one `Line`.
+    /// The next entry: one line, or all lines of one file (a page's glyphs 0, 1, …, a
+    /// multi-page file's pages 0, 1, …, of the same input in a row) as one `Line`.
     func next() -> ManifestReader.Line? {
         guard var line = ahead ?? parsedLine() else { return nil }
         ahead = nil
         if isInWalkOrder, let last, WalkOrder.compare(last, line.input) > 0 { isInWalkOrder = false }
         last = line.input
-        guard line.glyph != nil else { return line }
+        guard line.glyph != nil || line.page != nil else { return line }
         while let following = parsedLine() {
-            guard following.input == line.input, let glyph = following.glyph, glyph != 0 else {
+            guard following.input == line.input, following.glyph != nil || following.page != nil, !following.beginsFile else {
                 ahead = following
                 break
             }

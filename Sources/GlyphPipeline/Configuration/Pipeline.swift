@@ -10,7 +10,7 @@ public struct Pipeline: Sendable {
     /// The folder of the pipeline file, against which its `classify` model path is resolved.
     public let baseDirectory: URL?
     /// How every file is decoded, built once from the configuration.
-    public let decodePlan: DecodePlan
+    public private(set) var decodePlan: DecodePlan
 
     public init(configuration: PipelineConfiguration, sourceText: String = "", baseDirectory: URL? = nil) {
         self.configuration = configuration
@@ -42,6 +42,13 @@ public struct Pipeline: Sendable {
         self.init(configuration: configuration, sourceText: text, baseDirectory: url.deletingLastPathComponent())
     }
 
+    /// The same pipeline reading page `page` (0-based) of multi-page TIFFs and PDFs.
+    public func reading(page: Int) -> Pipeline {
+        var copy = self
+        copy.decodePlan.page = page
+        return copy
+    }
+
     public var name: String { configuration.name }
     public var stages: [any PipelineStage] { configuration.stages }
 
@@ -67,6 +74,9 @@ public struct Pipeline: Sendable {
 
     /// Runs every stage on a file already read into memory.
     ///
+    /// A letter big and bold enough on a proxy at half the page's working scale is finished
+    /// there (`coarseRun`, coarse-to-fine); the rest go the way below.
+    ///
     /// When the decode shrank the image (`shrink: auto`) and the ink then turns out smaller
     /// than twice the resize target at that scale, the file is decoded again at the finest
     /// scale that gets it there (full resolution at most) and the stages run again, so a small
@@ -79,16 +89,22 @@ public struct Pipeline: Sendable {
         // Stage outputs are held back until it is known which pass counts.
         var firstSteps: [Step]? = observe == nil ? nil : []
         func replay(_ steps: [Step]?) { for step in steps ?? [] { observe?(step.stage, step.label, step.image) } }
+        // A PNG taken coarse-to-fine is inflated once for both scales.
+        let png = allowsCoarseToFine ? try? ImageDecoder.pngLumaSource(file, plan: decodePlan) : nil
+        if let coarse = coarseRun(file, png: png, steps: &firstSteps) {
+            replay(firstSteps)
+            return coarse
+        }
         let first: (image: Raster, context: StageContext)
         do {
-            first = try run(file, plan: decodePlan, steps: &firstSteps)
+            first = try run(file, plan: decodePlan, png: png, steps: &firstSteps)
         } catch {
             replay(firstSteps)  // observers still see the stages up to the failure
             throw error
         }
         if let finer = finerDecode(after: first.context) {
             var secondSteps: [Step]? = observe == nil ? nil : []
-            if let refined = try? run(file, plan: finer, steps: &secondSteps) {
+            if let refined = try? run(file, plan: finer, png: png, steps: &secondSteps) {
                 replay(secondSteps)
                 return refined
             }
@@ -98,10 +114,11 @@ public struct Pipeline: Sendable {
     }
 
     /// One stage's name, label and output, for observers.
-    private typealias Step = (stage: String, label: String, image: Raster)
+    typealias Step = (stage: String, label: String, image: Raster)
 
-    private func run(_ file: FileBytes, plan: DecodePlan, steps: inout [Step]?) throws(StageFailure) -> (image: Raster, context: StageContext) {
-        var (image, context) = try DecodeStage.decode(file, plan: plan)
+    private func run(_ file: FileBytes, plan: DecodePlan, png: PNGLumaSource? = nil,
+                     steps: inout [Step]?) throws(StageFailure) -> (image: Raster, context: StageContext) {
+        var (image, context) = try Self.decode(file, plan: plan, png: png)
         steps?.append((DecodeStage.name, plan == decodePlan ? configuration.decode.label : "shrink \(context.decodeShrink), second pass", image))
         for stage in stages {
             image = try stage.apply(image, context: &context)

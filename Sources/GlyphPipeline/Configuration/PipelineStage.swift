@@ -62,10 +62,24 @@ public struct StageContext: Sendable, Equatable {
     public var inverted: Bool?
     /// The shrink factor used when decoding (1 = full resolution).
     public var decodeShrink: Int = 1
+    /// Pixels of the page's working scale (`shrink: auto`) per pixel of this raster: 1, or ½
+    /// on coarse-to-fine's proxy (half the working scale). Pixel-sized parameters (blur σ, `min_area`, `margin`) are multiplied by it (areas by
+    /// its square), so they keep their meaning at either scale.
+    public var pixelScale: Double = 1
 
     public init(sourceWidth: Int, sourceHeight: Int) {
         self.sourceWidth = sourceWidth
         self.sourceHeight = sourceHeight
+    }
+
+    /// A length in pixels of the page's working scale, in pixels of this raster.
+    func scaledLength(_ length: Int) -> Int {
+        pixelScale == 1 ? length : Int((Double(length) * pixelScale).rounded())
+    }
+
+    /// An area in pixels of the page's working scale, in pixels of this raster (at least 1).
+    func scaledArea(_ area: Int) -> Int {
+        pixelScale == 1 ? area : max(1, Int((Double(area) * pixelScale * pixelScale).rounded()))
     }
 
     /// Records that the raster now shows `rect` of the previous raster.

@@ -11,7 +11,7 @@ public struct BlurStage: PipelineStage {
     public static let name = "blur"
     public static let summary = "Gaussian blur (libvips gaussblur's mask, float precision)"
     public static let parameters: [StageParameter<Self>] = [
-        .number("sigma", \.sigma, in: 0.1...50, "standard deviation in pixels"),
+        .number("sigma", \.sigma, in: 0.1...50, "standard deviation in pixels of the page's working scale"),
     ]
 
     public var sigma: Double = 1
@@ -33,7 +33,7 @@ public struct BlurStage: PipelineStage {
     }
 
     public func apply(_ image: Raster, context: inout StageContext) throws(StageFailure) -> Raster {
-        let mask = Self.mask(sigma: sigma)
+        let mask = Self.mask(sigma: sigma * context.pixelScale)
         guard mask.count > 1 else { return image }
         let radius = mask.count / 2
         let width = image.width, height = image.height, channels = image.channels

@@ -16,6 +16,8 @@ import GlyphImaging
 /// nothing else is left: then those covering at most an eighth of the image are kept, for a
 /// letter written up to the edge of the photo.
 ///
+/// `min_area` and `margin` are in pixels of the page's working scale (see `StageContext.pixelScale`).
+///
 /// Records the box in source pixels for the manifest, and how many letters stand side by side
 /// in it (a page of letters through a single-letter pipeline; the manifest then withholds the
 /// prediction). An image without ink fails with `no_ink`.
@@ -27,8 +29,8 @@ public struct CropToBBoxStage: PipelineStage {
                        defaultText: { $0.threshold.description }, decode: { stage, container, key in
                            stage.threshold = try Threshold(container, key) ?? stage.threshold
                        }),
-        .number("min_area", \.minArea, in: 1...Int(Int32.max), unit: "pixels", "connected groups of ink smaller than this are ignored"),
-        .number("margin", \.margin, in: 0...100_000, unit: "pixels", "extra border kept around the box (clipped to the image)"),
+        .number("min_area", \.minArea, in: 1...Int(Int32.max), unit: "pixels", "connected groups of ink smaller than this are ignored (pixels of the page's working scale)"),
+        .number("margin", \.margin, in: 0...100_000, unit: "pixels", "extra border kept around the box (clipped to the image; pixels of the page's working scale)"),
         .flag("ignore_border", \.ignoreBorder, "ignore groups touching the image edge (desk, sheet edges, shadows) unless no other ink is left"),
         .flag("ignore_edge_lines", \.ignoreEdgeLines, "ignore thin straight lines along an image edge, apart from the letter (sheet edges in photos)"),
     ]
@@ -77,16 +79,23 @@ public struct CropToBBoxStage: PipelineStage {
         }
     }
 
-    public func apply(_ image: Raster, context: inout StageContext) throws(StageFailure) -> Raster {
-        let level: Float
+    /// The ink level for `image`: threshold × 255, or Otsu's level of its histogram.
+    func level(for image: Raster) -> Float {
         switch threshold {
-        case .otsu: level = Histogram(image.pixels).otsuThreshold()
-        case .fraction(let value): level = Float(value * 255)
+        case .otsu: Histogram(image.pixels).otsuThreshold()
+        case .fraction(let value): Float(value * 255)
         }
+    }
+
+    public func apply(_ image: Raster, context: inout StageContext) throws(StageFailure) -> Raster {
+        let level = level(for: image)
+        var scaled = self
+        scaled.minArea = context.scaledArea(minArea)
         var letters = 0
-        guard let box = inkBox(image, level: level, letters: &letters) else {
-            throw StageFailure(.noInk, "no ink above level \(Int(level)) in groups of at least \(minArea) pixels (blank page?)")
+        guard let box = scaled.inkBox(image, level: level, letters: &letters) else {
+            throw StageFailure(.noInk, "no ink above level \(Int(level)) in groups of at least \(scaled.minArea) pixels (blank page?)")
         }
+        let margin = context.scaledLength(margin)
         let x0 = max(0, box.x - margin), y0 = max(0, box.y - margin)
         let x1 = min(image.width, box.x + box.width + margin), y1 = min(image.height, box.y + box.height + margin)
         let rect = PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)

@@ -23,6 +23,14 @@ public struct DecodeStage: DeclaredStage, Equatable {
                 "shorter side kept when shrink is auto"),
         .flag("shrink_on_load", \.shrinkOnLoad,
               "reach the working scale while loading where the format allows (JPEG, WebP); false decodes in full, then averages blocks (slower; the reference for checking the fast route)"),
+        .flag("coarse_to_fine", \.coarseToFine,
+              "with shrink auto, on JPEG and PNG pages whose working scale is 1/2 or 1/4: find the letter on a proxy at half that scale first and finish there when the letter is big and bold enough (letter_side, min_stroke); else decode at the working scale as before"),
+        .number("letter_side", \.letterSide, in: 1...Int(Int32.max), unit: "pixels", none: "2 × the resize target",
+                "coarse_to_fine: the letter's longer side on the proxy needed to finish there"),
+        .number("min_stroke", \.minStroke, in: 0.5...64, unit: "pixels",
+                "coarse_to_fine: the letter's mean stroke width on the proxy needed to finish there (2 × area / perimeter of its ink)"),
+        .number("dpi", \.dpi, in: 10...2400, unit: "dots per inch",
+                "resolution PDF pages are rendered at (with libvips' poppler loader), before shrink"),
     ]
 
     /// How much smaller than the source the stages work.
@@ -62,6 +70,11 @@ public struct DecodeStage: DeclaredStage, Equatable {
     /// Shorter side to keep with `shrink: auto`; nil means 16 × the pipeline's resize target.
     public var minSide: Int?
     public var shrinkOnLoad = true
+    public var coarseToFine = true
+    /// The letter's longer side on the proxy needed to finish there; nil: 2 × the resize target.
+    public var letterSide: Int?
+    public var minStroke: Double = 2
+    public var dpi: Double = 300
 
     public init() {}
 
@@ -80,7 +93,7 @@ public struct DecodeStage: DeclaredStage, Equatable {
         case .auto: .auto(minSide: minSide ?? defaultMinSide)
         case .fixed(let factor): .fixed(factor)
         }
-        return DecodePlan(shrink: policy, maxPixels: maxPixels, lumaOnly: lumaOnly, shrinkOnLoad: shrinkOnLoad)
+        return DecodePlan(shrink: policy, maxPixels: maxPixels, lumaOnly: lumaOnly, shrinkOnLoad: shrinkOnLoad, dpi: dpi)
     }
 
     /// Decodes a whole file already in memory by `plan`, with the context the stages start from.
@@ -91,6 +104,11 @@ public struct DecodeStage: DeclaredStage, Equatable {
         } catch {
             throw StageFailure(error)
         }
+        return start(decoded)
+    }
+
+    /// A decoded image with the context the stages start from.
+    static func start(_ decoded: DecodedImage) -> (Raster, StageContext) {
         var context = StageContext(sourceWidth: decoded.sourceWidth, sourceHeight: decoded.sourceHeight)
         context.scaleX = Double(decoded.sourceWidth) / Double(decoded.raster.width)
         context.scaleY = Double(decoded.sourceHeight) / Double(decoded.raster.height)

@@ -69,12 +69,14 @@ struct PageSegmenter {
         var boxed = false
         var (labels, components) = Self.label(image, level: level)
         if removeFrames {
-            let estimate = Self.letterHeight(components.filter { $0.area >= minArea })
-            // Printed lines are often fainter than the ink: they are traced at half its level.
+            // Printed lines are often fainter than the ink, pencil letters fainter than printed
+            // lines: both are traced at half the ink level, the letter height too.
+            let faint = Self.label(image, level: level / 2).components
+            let estimate = Self.letterHeight(faint.filter { $0.area >= minArea })
             let erased = FrameLines.erase(image, level: level / 2, letterHeight: estimate)
             boxed = erased.vertical >= 2
             if erased.horizontal + erased.vertical > 0 {
-                image = erased.image
+                image = Self.releveled(erased.image, floor: level / 3)
                 (labels, components) = Self.label(image, level: level)
             }
         }
@@ -100,6 +102,34 @@ struct PageSegmenter {
         }
         let glyphs = ReadingOrder(height: height, wordGap: wordGap, boxed: boxed).order(groups)
         return PageSegmentation(glyphs: glyphs, found: found, letterHeight: height, labels: labels, page: image)
+    }
+
+    /// The page with its remaining ink brought back to full strength: when the erased lines
+    /// were the darkest ink (a printed form filled in pencil), `normalize` had scaled the
+    /// letters to their level, often under the ink threshold. The 99.5th percentile of the
+    /// pixels above `floor` becomes 255, with a gain of at most 3 (noise stays noise); the
+    /// page is unchanged when that percentile is already near full strength or too few
+    /// pixels are left.
+    static func releveled(_ image: Raster, floor: Float) -> Raster {
+        var histogram = [Int](repeating: 0, count: 256)
+        var count = 0
+        for value in image.pixels where value > floor {
+            histogram[Int(min(255, value))] += 1
+            count += 1
+        }
+        guard count >= 64 else { return image }
+        var above = 0
+        var peak = 255
+        while peak > 0 {
+            above += histogram[peak]
+            if above * 200 >= count { break }
+            peak -= 1
+        }
+        let gain = min(3, 255 / Float(max(1, peak)))
+        guard gain > 1.1 else { return image }
+        var output = image
+        output.pixels = image.pixels.map { min(255, $0 * gain) }
+        return output
     }
 
     /// The letter height: the median height of components at least 0.4 × the 75th percentile

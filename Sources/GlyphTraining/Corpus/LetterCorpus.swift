@@ -12,6 +12,9 @@ public struct LetterCorpus: Sendable {
     public var clean: [String: WriterImages]
     /// The same scans through the comparison pipeline (empty when none was given).
     public var naive: [String: WriterImages]
+    /// Photos from the second renderer (`LetterRoute.photo`) through the training pipeline, of
+    /// the writers asked for (empty when none were).
+    public var photo: [String: WriterImages] = [:]
     /// Scans of each writer's negative examples through the training pipeline, labelled with the
     /// rejection class (e.g. the letters, for a digits model; empty for letters).
     public var rejects: [String: WriterImages] = [:]
@@ -32,7 +35,7 @@ public struct LetterCorpus: Sendable {
     /// negative examples are also rendered that many times each as `rejects`.
     public static func render(
         _ samples: [StrokeSample], renderer: LetterDataRenderer, pipeline: Pipeline,
-        naive: Pipeline? = nil, withClean: Bool = false, rejectionVariants: Int = 0,
+        naive: Pipeline? = nil, withClean: Bool = false, rejectionVariants: Int = 0, photoWriters: Set<String> = [],
         log: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> LetterCorpus {
         let started = DispatchTime.now()
@@ -56,13 +59,22 @@ public struct LetterCorpus: Sendable {
                 log("rendered \(done)/\(total) negative examples")
             }[0]
         }
+        var photoSets: [WriterImages] = []
+        let photographed = samples.filter { photoWriters.contains($0.writer) }
+        if !photographed.isEmpty {
+            photoSets = try renderer.render(photographed, route: .photo, pipelines: [pipeline]) { done, total in
+                log("rendered \(done)/\(total) photos (second renderer)")
+            }[0]
+        }
         func byWriter(_ sets: [WriterImages]) -> [String: WriterImages] {
             Dictionary(uniqueKeysWithValues: sets.map { ($0.writer, $0) })
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        return LetterCorpus(
+        var corpus = LetterCorpus(
             writers: scanSets[0].map(\.writer), scans: byWriter(scanSets[0]), clean: byWriter(cleanSets),
             naive: scanSets.count > 1 ? byWriter(scanSets[1]) : [:], rejects: byWriter(rejectSets), seconds: seconds)
+        corpus.photo = byWriter(photoSets)
+        return corpus
     }
 
     /// Scans (and negative examples) of `writers` as one training set (failed images left out).

@@ -1,7 +1,7 @@
 import Foundation
 import GlyphImaging
 
-/// The corpus cache file: a magic string and the key, then the scans, clean, naive and rejects sections,
+/// The corpus cache file: a magic string and the key, then the scans, clean, naive, rejects and photo sections,
 /// each a writer count and per writer (sorted) its name, image side, image count, one byte per
 /// label, one byte per failure flag, and the pixels. Integers are 8-byte little-endian, strings
 /// UTF-8 after their byte count.
@@ -12,7 +12,7 @@ extension LetterCorpus {
         var reader = ByteReader(bytes: [UInt8](data))
         guard reader.string() == Self.cacheMagic, let key = reader.string(), accepts(key) else { return nil }
         var sections: [[String: WriterImages]] = []
-        for _ in 0..<4 {
+        for _ in 0..<5 {
             guard let count = reader.int() else { return nil }
             var section: [String: WriterImages] = [:]
             for _ in 0..<count {
@@ -24,8 +24,10 @@ extension LetterCorpus {
             }
             sections.append(section)
         }
-        return LetterCorpus(writers: sections[0].keys.sorted(), scans: sections[0], clean: sections[1],
-                            naive: sections[2], rejects: sections[3], seconds: 0)
+        var corpus = LetterCorpus(writers: sections[0].keys.sorted(), scans: sections[0], clean: sections[1],
+                                  naive: sections[2], rejects: sections[3], seconds: 0)
+        corpus.photo = sections[4]
+        return corpus
     }
 
     /// Stores the corpus at `path` (atomically) under `key`.
@@ -35,7 +37,7 @@ extension LetterCorpus {
         func put(_ text: String) { put(text.utf8.count); out.append(contentsOf: text.utf8) }
         put(Self.cacheMagic)
         put(key)
-        for section in [scans, clean, naive, rejects] {
+        for section in [scans, clean, naive, rejects, photo] {
             put(section.count)
             for writer in section.keys.sorted() {
                 guard let images = section[writer] else { continue }
@@ -50,7 +52,7 @@ extension LetterCorpus {
         try AtomicFile.write(out, to: path)
     }
 
-    private static let cacheMagic = "glyphprep letter corpus 2"
+    private static let cacheMagic = "glyphprep letter corpus 3"
 }
 
 /// Reads the little-endian fields `LetterCorpus.store` writes.

@@ -96,6 +96,11 @@ public struct SynthesisOptions: Sendable {
     public var overwrite = false
     /// What to draw: the letters (default) or the digits of the stroke files, labelled `a`…`z` or `0`…`9`.
     public var classes: TrainingClasses = .letters
+    /// `scan` (`ScanRenderer`) or `photo` (`PhotoRenderer`; clean renderings are always `ScanRenderer`'s).
+    public var renderer: ScanRendererKind = .scan
+    /// The glyph's larger extent as a fraction of the image's short side; nil: the renderer's
+    /// default (0.15…0.60).
+    public var glyphSizeFraction: ClosedRange<Double>?
 
     public init(
         strokesDirectory: URL, outputDirectory: URL, count: Int? = nil, seed: UInt64 = 1,
@@ -153,7 +158,15 @@ public enum ScanSynthesizer {
             if let width = options.cleanPenWidth { p.cleanPenWidthFraction = width }
             return p
         }
-        return ScanRenderParameters(bands: format.bands, sizeRange: range)
+        var p = ScanRenderParameters(bands: format.bands, sizeRange: range)
+        if let fraction = options.glyphSizeFraction { p.glyphSizeFraction = fraction }
+        return p
+    }
+
+    /// The second renderer as a run uses it for `format` (the same sizes as the first).
+    public static func photoRenderer(for options: SynthesisOptions, format: SynthOutputFormat) -> PhotoRenderer {
+        let p = parameters(for: options, format: format)
+        return PhotoRenderer(parameters: PhotoRenderParameters(bands: format.bands, sizeRange: p.sizeRange))
     }
 
     /// Chooses the samples, file names and formats of a run without rendering anything.
@@ -188,6 +201,13 @@ public enum ScanSynthesizer {
     /// Renders and encodes one planned item to file bytes.
     public static func encode(_ item: SynthesisItem, options: SynthesisOptions) throws -> [UInt8] {
         var rng = SeededGenerator(seed: options.seed, stream: item.stream)
+        if options.renderer == .photo, !options.clean {
+            let renderer = photoRenderer(for: options, format: item.format)
+            if item.format == .jpeg { return try renderer.fileBytes(item.sample, using: &rng) }
+            let image = renderer.render(item.sample, using: &rng)
+            return try ImageEncoder.encode(bytes: image.bytes, width: image.width, height: image.height, bands: image.bands,
+                                           as: item.format.fileFormat, quality: 90, pngRowFilters: .adaptive)
+        }
         let quality = rng.integer(in: 70...92)
         let image = ScanRenderer.render(item.sample, parameters: parameters(for: options, format: item.format), rng: &rng)
         // PNGs filtered row by row as libpng writes them by default, like a scanner's.
@@ -235,6 +255,10 @@ public enum ScanSynthesizer {
         let start = DispatchTime.now()
         for item in items {
             var rng = SeededGenerator(seed: options.seed, stream: item.stream)
+            if options.renderer == .photo, !options.clean {
+                withExtendedLifetime(photoRenderer(for: options, format: item.format).render(item.sample, using: &rng)) {}
+                continue
+            }
             _ = rng.integer(in: 70...92)
             let image = ScanRenderer.render(item.sample, parameters: parameters(for: options, format: item.format), rng: &rng)
             withExtendedLifetime(image) {}

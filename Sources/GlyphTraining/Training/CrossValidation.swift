@@ -7,6 +7,8 @@ public struct FoldResult: Sendable, Equatable {
     public var scan: Double
     public var clean: Double?
     public var naive: Double?
+    /// The held-out writer's photos from the second renderer (`LetterRoute.photo`).
+    public var photo: Double?
     /// With an ensemble: the first member's (seed's) own scan and clean accuracy.
     public var singleScan: Double?
     public var singleClean: Double?
@@ -17,6 +19,8 @@ public struct FoldResult: Sendable, Equatable {
     /// scored by the ensemble, for calibration; images the pipeline failed on left out.
     public var scored: [Calibration.Scored] = []
     public var rejectsScored: [Calibration.Scored] = []
+    /// The held-out writer's photos from the second renderer as scored by the ensemble.
+    public var photoScored: [Calibration.Scored] = []
     public var trainImages: Int
     public var seconds: Double
 }
@@ -50,11 +54,13 @@ extension LetterModelTraining {
                     scan: Self.share(scanRight) ?? 0,
                     clean: Self.share(cleanRight),
                     naive: try Self.accuracy(of: models, on: corpus.naive[writer]),
+                    photo: try Self.accuracy(of: models, on: corpus.photo[writer]),
                     singleScan: models.count > 1 ? try Self.accuracy(of: first, on: corpus.scans[writer]) : nil,
                     singleClean: models.count > 1 ? try Self.accuracy(of: first, on: corpus.clean[writer]) : nil,
                     gapBySample: Self.gapBySample(clean: cleanRight, scans: scanRight),
                     scored: try Self.scored(of: models, on: corpus.scans[writer]),
                     rejectsScored: try Self.scored(of: models, on: corpus.rejects[writer]),
+                    photoScored: try Self.scored(of: models, on: corpus.photo[writer]),
                     trainImages: trainCount,
                     seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
                 log(Self.describe(result))

@@ -9,6 +9,9 @@ public enum LetterRoute: String, Sendable, CaseIterable {
     case scan
     /// Ideal renderings (`ScanRenderParameters.clean`), white on black, encoded as PNG.
     case clean
+    /// Phone photos from the second, independently written renderer (`PhotoRenderer`), as
+    /// phone JPEGs; for scoring on renderings nothing was tuned on.
+    case photo
 }
 
 /// The pipeline's 28×28 outputs for one writer's letters, kept as 8-bit pixels.
@@ -156,6 +159,14 @@ public struct LetterDataRenderer: Sendable {
         let stream = UInt64(sampleIndex) &* UInt64(max(variants, 1)) &+ UInt64(variant) &+ 1
         var rng = SeededGenerator(seed: seed &+ (route == .clean ? 0x5EED_C1EA : 0), stream: stream)
         switch route {
+        case .photo:
+            // Streams by the sample's identity, so a writer's photos do not depend on which
+            // other writers are rendered with it.
+            var photoRNG = SeededGenerator(seed: seed &+ 0x9407_0CAE,
+                                           stream: Self.identity(of: sample) &* UInt64(max(variants, 1)) &+ UInt64(variant))
+            let bands: RenderBands = photoRNG.chance(0.15) ? .gray : .rgb
+            let renderer = PhotoRenderer(parameters: PhotoRenderParameters(bands: bands, sizeRange: sizeRange))
+            return try renderer.fileBytes(sample, using: &photoRNG)
         case .clean:
             var parameters = ScanRenderParameters.clean(side: cleanSide)
             parameters.cleanPenWidthFraction = cleanPenWidthFraction
@@ -175,6 +186,13 @@ public struct LetterDataRenderer: Sendable {
             return try ImageEncoder.encode(bytes: image.bytes, width: image.width, height: image.height,
                                            bands: image.bands, as: png ? .png : .jpeg, quality: quality)
         }
+    }
+
+    /// FNV-1a of the sample's writer, file line and character.
+    static func identity(of sample: StrokeSample) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(sample.writer):\(sample.line):\(sample.character)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
     }
 
     /// Renders `variants` files of every letter sample along `route` and runs each file through

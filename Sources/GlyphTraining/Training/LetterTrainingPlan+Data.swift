@@ -102,17 +102,20 @@ extension LetterTrainingPlan {
         let key = "pipeline \(SHA256.hex(training.text)); writers \(Set(samples.map(\.writer)).sorted().joined(separator: ",")); "
             + "samples \(samples.count); variants \(variants); seed \(seed); "
             + "sizes \(sizeRange.lowerBound)-\(sizeRange.upperBound); clean 112/0.04" + classKey
-        let compareKey = "; compare " + (comparison.map { SHA256.hex($0.text) } ?? "none")
+        let photoWriters = evaluationRenderers.contains(.photo)
+            ? Set(crossValidation ? foldWriters ?? Set(samples.map(\.writer)).sorted() : holdout) : []
+        let photoKey = photoWriters.isEmpty ? "" : "; photo \(photoWriters.sorted().joined(separator: ","))"
+        let compareKey = photoKey + "; compare " + (comparison.map { SHA256.hex($0.text) } ?? "none")
         let corpus: LetterCorpus
         if let cache, let stored = LetterCorpus.cached(at: cache, accepts: {
-            comparison == nil ? $0.hasPrefix(key + "; compare ") : $0 == key + compareKey
+            comparison == nil ? $0.hasPrefix(key + photoKey + "; compare ") : $0 == key + compareKey
         }) {
             corpus = stored
             log("reusing the rendered images in \(cache)")
         } else {
             corpus = try LetterCorpus.render(samples, renderer: renderer, pipeline: training.pipeline,
                                              naive: comparison?.pipeline, withClean: crossValidation || cache != nil,
-                                             rejectionVariants: rejectionVariants, log: log)
+                                             rejectionVariants: rejectionVariants, photoWriters: photoWriters, log: log)
             if let cache { try corpus.store(at: cache, key: key + compareKey) }
         }
         log(Self.renderedLine(corpus))

@@ -56,6 +56,9 @@ public struct LetterTrainingPlan: Sendable {
     public var foldWriters: [String]?
     /// With `crossValidation`: a second pipeline the held-out scans are also scored through.
     public var comparisonFile: String?
+    /// The renderers the held-out writers (folds or `holdout`) are scored on; `scan` always
+    /// is (it is what the models train on), `photo` adds the second renderer's photos.
+    public var evaluationRenderers: [ScanRendererKind] = [.scan]
     public var architecture: NetworkArchitecture = .letterCNN()
     public var labelSmoothing: Float = 0
     /// Models trained per fold or for the output, with training seeds `seed`, `seed + 1`, ….

@@ -12,6 +12,7 @@ extension LetterModelTraining {
     /// One line per fold, e.g. `fold w03: scan 91.20 %, clean 92.00 %, naive 4.10 % (7280 images, 61 s)`.
     public static func describe(_ result: FoldResult) -> String {
         var parts = [String(format: "scan %.2f %%", 100 * result.scan)]
+        if let photo = result.photo { parts.append(String(format: "photo %.2f %%", 100 * photo)) }
         if let clean = result.clean { parts.append(String(format: "clean %.2f %%", 100 * clean)) }
         if let naive = result.naive { parts.append(String(format: "naive %.2f %%", 100 * naive)) }
         if !result.rejectsScored.isEmpty {
@@ -34,11 +35,18 @@ extension LetterModelTraining {
     public static func summarize(_ results: [FoldResult]) -> [String] {
         var lines: [String] = []
         if let s = AccuracySpread(results.map(\.scan)) { lines.append("scan  route: \(s)") }
+        if let s = AccuracySpread(results.compactMap(\.photo)) { lines.append("photo route: \(s)") }
         if let s = AccuracySpread(results.compactMap(\.clean)) { lines.append("clean route: \(s)") }
         if let s = AccuracySpread(results.compactMap(\.naive)) { lines.append("naive route: \(s)") }
         if let s = AccuracySpread(results.compactMap(\.singleScan)) { lines.append("first model alone, scan  route: \(s)") }
         if let s = AccuracySpread(results.compactMap(\.singleClean)) { lines.append("first model alone, clean route: \(s)") }
         if let gap = RouteGap(results) { lines.append("gap clean − scan: \(gap)") }
+        let paired = results.compactMap { r in r.photo.map { r.scan - $0 } }
+        if paired.count == results.count, let s = AccuracySpread(paired) {
+            lines.append(String(format: "gap scan − photo: %.2f points (per writer %@)", 100 * s.mean,
+                                results.map { String(format: "%@ %+.2f", $0.writer, 100 * ($0.scan - ($0.photo ?? 0))) }
+                                    .joined(separator: ", ")))
+        }
         return lines
     }
 }
@@ -57,7 +65,25 @@ extension LetterTrainingPlan {
     /// The folds' results, one line each, and the summary over them.
     public func foldReport(_ results: [FoldResult]) -> [String] {
         ["leave-one-writer-out over \(results.count) writers, \(variants) variants, \(epochs) epochs:"]
-            + results.map(LetterModelTraining.describe) + LetterModelTraining.summarize(results)
+            + results.map(LetterModelTraining.describe) + LetterModelTraining.summarize(results) + photoReport(results)
+    }
+
+    /// The second renderer's photos: their calibration at T = 1 and at the temperature the scans
+    /// give, and their commonest confusions (nothing without photos).
+    func photoReport(_ results: [FoldResult]) -> [String] {
+        let photos = results.flatMap(\.photoScored)
+        guard !photos.isEmpty else { return [] }
+        let temperature = Calibration.fitTemperature(results.flatMap { $0.scored + $0.rejectsScored })
+        let asScans = results.map { result in
+            var copy = result
+            copy.scored = result.photoScored
+            return copy
+        }
+        let confusions = CalibrationSummary.confusions(asScans, labels: classes.labels)
+        return [String(format: "ECE (15 bins) of held-out photos: %.4f at T = 1, %.4f at the scans' T = %.4f",
+                       Calibration.expectedCalibrationError(photos, temperature: 1),
+                       Calibration.expectedCalibrationError(photos, temperature: temperature), temperature)]
+            + (confusions.isEmpty ? [] : ["most frequent confusions of held-out photos: " + confusions.joined(separator: ", ")])
     }
 
     /// The held-out writers' scan accuracy, of the ensemble and (for ensembles) its first model.
@@ -66,6 +92,9 @@ extension LetterTrainingPlan {
         for writer in holdout {
             let accuracy = try LetterModelTraining.accuracy(of: models, on: corpus.scans[writer]) ?? 0
             lines.append(String(format: "held-out %@ (scans): %.2f %%", writer, 100 * accuracy))
+            if let photo = try LetterModelTraining.accuracy(of: models, on: corpus.photo[writer]) {
+                lines.append(String(format: "held-out %@ (photos, second renderer): %.2f %%", writer, 100 * photo))
+            }
             if ensembleSize > 1 {
                 let single = try LetterModelTraining.accuracy(of: Array(models.prefix(1)), on: corpus.scans[writer]) ?? 0
                 lines.append(String(format: "held-out %@ (scans), first model alone: %.2f %%", writer, 100 * single))
@@ -78,8 +107,11 @@ extension LetterTrainingPlan {
     public static func renderedLine(_ corpus: LetterCorpus) -> String {
         let failures = corpus.scans.values.map(\.failures).reduce(0, +)
         let total = corpus.scans.values.map(\.count).reduce(0, +)
+        let photos = corpus.photo.values.map(\.count).reduce(0, +)
+        let photoPart = photos == 0 ? "" : String(format: "; %d photos of %d writers (%d failed in the pipeline)", photos,
+                                                  corpus.photo.count, corpus.photo.values.map(\.failures).reduce(0, +))
         return String(format: "rendered %d scans of %d writers in %.1f s (%d failed in the pipeline)",
-                      total, corpus.writers.count, corpus.seconds, failures)
+                      total, corpus.writers.count, corpus.seconds, failures) + photoPart
     }
 }
 

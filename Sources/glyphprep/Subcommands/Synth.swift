@@ -3,6 +3,8 @@ import Foundation
 import GlyphPipeline
 import GlyphTraining
 
+extension ScanRendererKind: ExpressibleByArgument {}
+
 extension GlyphPrepCommand {
     /// `glyphprep synth`: renders handwriting strokes as realistic scans (or clean renderings).
     struct Synth: ParsableCommand {
@@ -39,6 +41,11 @@ extension GlyphPrepCommand {
         @Option(help: "Comma-separated formats, cycled: jpeg, gray-jpeg, png, gray-png, png-alpha, webp, tiff; FORMAT@N caps that format's long side at N px.")
         var formats: String = "jpeg"
 
+        @Option(help: "scan: the first renderer (what models train on); photo: the second, independently written one (docs/renderers.md).")
+        var renderer: ScanRendererKind = .scan
+        @Option(help: "Scans: the letter's size as a fraction of the image's short side, MIN-MAX (default 0.15-0.6).")
+        var glyphSize: String?
+
         @Flag(help: "Clean renderings: white strokes on black, centred, no noise (default format gray-png, 28 px).")
         var clean = false
 
@@ -67,6 +74,12 @@ extension GlyphPrepCommand {
             if let minSize, let maxSize, minSize > maxSize { throw ValidationError("--min-size exceeds --max-size") }
             if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
             if jobs <= 0 { throw ValidationError("--jobs must be positive") }
+            if clean, renderer != .scan { throw ValidationError("--clean renders ideal images; it takes no --renderer") }
+            if glyphSize != nil {
+                guard !clean else { throw ValidationError("--glyph-size only applies to scans, not --clean") }
+                guard renderer == .scan else { throw ValidationError("--glyph-size applies to the scan renderer only") }
+                _ = try glyphSizeRange()
+            }
             if let penWidth {
                 guard clean else { throw ValidationError("--pen-width only applies with --clean") }
                 guard penWidth > 0, penWidth <= 0.5 else { throw ValidationError("--pen-width must be in (0, 0.5]") }
@@ -90,7 +103,19 @@ extension GlyphPrepCommand {
                 clean: clean, cleanPenWidth: penWidth, batchSize: batchSize, jobs: jobs)
             options.overwrite = overwrite
             options.classes = classes == .digits ? .digits : .letters
+            options.renderer = renderer
+            options.glyphSizeFraction = try glyphSizeRange()
             return options
+        }
+
+        /// `--glyph-size MIN-MAX` as a range of fractions in (0, 1].
+        func glyphSizeRange() throws -> ClosedRange<Double>? {
+            guard let glyphSize else { return nil }
+            let parts = glyphSize.split(separator: "-").compactMap { Double($0) }
+            guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1], parts[1] <= 1 else {
+                throw ValidationError("--glyph-size must be MIN-MAX with 0 < MIN ≤ MAX ≤ 1, e.g. 0.08-0.6")
+            }
+            return parts[0]...parts[1]
         }
 
         func run() throws {

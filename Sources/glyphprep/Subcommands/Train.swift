@@ -119,6 +119,9 @@ extension GlyphPrepCommand {
         @Option(help: "With --folds: write the reliability diagram (PNG) of the held-out scans at the fitted temperature.")
         var reliability: String?
 
+        @Option(help: "With --folds or --holdout: comma-separated renderers the held-out writers are scored on: scan (always; the models train on it) and photo (the second, independently written renderer, docs/renderers.md).")
+        var evalRenderers = "scan"
+
         @Option(help: "First convolution's channels.")
         var conv1 = 16
 
@@ -184,6 +187,10 @@ extension GlyphPrepCommand {
             guard compare == nil || folds else { throw ValidationError("--compare only applies with --folds") }
             guard reliability == nil || folds else { throw ValidationError("--reliability only applies with --folds") }
             guard foldWriters == nil || folds else { throw ValidationError("--fold-writers only applies with --folds") }
+            if case .failure(let error) = ScanRendererKind.parseList(evalRenderers) { throw ValidationError("--eval-renderers: \(error)") }
+            guard evalRenderers == "scan" || folds || holdout != nil else {
+                throw ValidationError("--eval-renderers only applies with --folds or --holdout")
+            }
         }
 
         private func list(_ text: String?) -> [String]? {
@@ -224,6 +231,7 @@ extension GlyphPrepCommand {
             plan.crossValidation = folds
             plan.foldWriters = list(foldWriters)
             plan.comparisonFile = compare
+            plan.evaluationRenderers = (try? ScanRendererKind.parseList(evalRenderers).get()) ?? [.scan]
             plan.architecture = .letterCNN(classes: plan.classes.labels.count, conv1: conv1, conv2: conv2, hidden: hidden)
             plan.labelSmoothing = labelSmoothing
             plan.ensembleSize = ensemble
