@@ -72,19 +72,9 @@ public enum Calibration {
     /// mean |accuracy − confidence| of the bins weighted by their share of predictions.
     public static func expectedCalibrationError(confidences: [Double], correct: [Bool], bins: Int = 15) -> Double {
         guard !confidences.isEmpty, confidences.count == correct.count, bins > 0 else { return 0 }
-        var count = [Int](repeating: 0, count: bins), right = [Double](repeating: 0, count: bins)
-        var sum = [Double](repeating: 0, count: bins)
-        for (confidence, isRight) in zip(confidences, correct) {
-            let bin = min(bins - 1, max(0, Int(confidence * Double(bins))))
-            count[bin] += 1
-            sum[bin] += confidence
-            right[bin] += isRight ? 1 : 0
+        return reliabilityBins(confidences: confidences, correct: correct, bins: bins).reduce(0) { error, bin in
+            error + abs(bin.accuracy - bin.meanConfidence) * Double(bin.count) / Double(confidences.count)
         }
-        var error = 0.0
-        for bin in 0..<bins where count[bin] > 0 {
-            error += abs(right[bin] - sum[bin]) / Double(confidences.count)
-        }
-        return error
     }
 
     /// One bin of a reliability diagram: predictions whose confidence fell in `lower..<upper`.
