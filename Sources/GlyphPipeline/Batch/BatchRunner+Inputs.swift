@@ -7,8 +7,12 @@ extension BatchRunner {
     /// without `.png`, then `.pages/` and the 0-based page in at least three digits
     /// (`scans/form.pdf` → `scans/form.pages/002.png`; glyphs: `scans/form.pages/002.glyphs/000.png`).
     public static func pageOutput(file fileOutput: String, page: Int) -> String {
-        let stem = fileOutput.hasSuffix(".png") ? String(fileOutput.dropLast(4)) : fileOutput
-        return stem + ".pages/" + threeDigits(page) + ".png"
+        pagesFolder(file: fileOutput) + threeDigits(page) + ".png"
+    }
+
+    /// The folder of a multi-page file's outputs: `scans/form.pdf` → `scans/form.pages/`.
+    static func pagesFolder(file fileOutput: String) -> String {
+        (fileOutput.hasSuffix(".png") ? String(fileOutput.dropLast(4)) : fileOutput) + ".pages/"
     }
 
     static func threeDigits(_ number: Int) -> String {
@@ -123,14 +127,17 @@ extension BatchRunner {
         return seen.count == pages
     }
 
-    /// The page whose output `relative` is, when it is intact.
+    /// The page whose output `relative` is, when it is one this run would write (read off the
+    /// path, `NAME.pages/NNN.png` or `NAME.pages/NNN.glyphs/…`) and intact.
     private func intactOutput(_ relative: String, of file: InputFile, pages: Int, in output: String) -> Int? {
-        let page = (0..<pages).first { page in
-            let image = Self.pageOutput(file: file.outputRelativePath, page: page)
-            return pipeline.isSegmented ? relative.hasPrefix(String(image.dropLast(4)) + ".glyphs/") : relative == image
-        }
+        let folder = Self.pagesFolder(file: file.outputRelativePath)
+        guard relative.hasPrefix(folder) else { return nil }
+        let rest = relative.dropFirst(folder.count)
+        guard let page = Int(rest.prefix { $0.isASCII && $0.isNumber }), page < pages else { return nil }
+        let image = Self.pageOutput(file: file.outputRelativePath, page: page)
+        let expected = pipeline.isSegmented ? relative.hasPrefix(String(image.dropLast(4)) + ".glyphs/") : relative == image
         let side = pipeline.isSegmented ? pipeline.targetSide : pipeline.fixedSide
-        guard let page, OutputCheck.isIntactPNG(at: output + "/" + relative, side: side) else { return nil }
+        guard expected, OutputCheck.isIntactPNG(at: output + "/" + relative, side: side) else { return nil }
         return page
     }
 }
