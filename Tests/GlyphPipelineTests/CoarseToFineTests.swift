@@ -9,7 +9,7 @@ final class CoarseToFineTests: XCTestCase {
     static let yaml = """
         version: 1
         stages:
-          - decode: {shrink: auto}
+          - decode: {shrink: auto, coarse_to_fine: true}
           - grayscale
           - invert: {mode: auto}
           - normalize: {paper_percentile: 50, ink_percentile: 99.9}
@@ -68,10 +68,10 @@ final class CoarseToFineTests: XCTestCase {
     func testThresholdsAreParameters() throws {
         let file = try page(side: 800, stroke: 48)
         let strict = Pipeline(configuration: try PipelineConfiguration.parse(
-            yaml: Self.yaml.replacingOccurrences(of: "shrink: auto}", with: "shrink: auto, min_stroke: 12}")))
+            yaml: Self.yaml.replacingOccurrences(of: "coarse_to_fine: true}", with: "coarse_to_fine: true, min_stroke: 12}")))
         XCTAssertEqual(try strict.process(file).context.decodeShrink, 4, "48 px strokes are 6 px at 1/8")
         let big = Pipeline(configuration: try PipelineConfiguration.parse(
-            yaml: Self.yaml.replacingOccurrences(of: "shrink: auto}", with: "shrink: auto, letter_side: 120}")))
+            yaml: Self.yaml.replacingOccurrences(of: "coarse_to_fine: true}", with: "coarse_to_fine: true, letter_side: 120}")))
         XCTAssertEqual(try big.process(file).context.decodeShrink, 4, "800 px is 100 px at 1/8")
     }
 

@@ -96,9 +96,8 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(image.channels, 1)
         XCTAssertGreaterThan(image.pixels.max() ?? 0, 200)
         let bbox = try XCTUnwrap(byInput["nested/good.png"]?["bbox"] as? [String: Int])
-        // Finished coarse-to-fine on the 1/4 proxy of this 900×700 page: to within one proxy pixel.
-        XCTAssertEqual(bbox["x"] ?? 0, 300, accuracy: 4)
-        XCTAssertEqual(bbox["height"] ?? 0, 300, accuracy: 8)
+        XCTAssertEqual(bbox["x"] ?? 0, 300, accuracy: 2)
+        XCTAssertEqual(bbox["height"] ?? 0, 300, accuracy: 2)
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("nested/good.png").path))
         XCTAssertEqual(try snapshot(input), inputBefore, "inputs are never modified")
     }

@@ -24,7 +24,7 @@ public struct DecodeStage: DeclaredStage, Equatable {
         .flag("shrink_on_load", \.shrinkOnLoad,
               "reach the working scale while loading where the format allows (JPEG, WebP); false decodes in full, then averages blocks (slower; the reference for checking the fast route)"),
         .flag("coarse_to_fine", \.coarseToFine,
-              "with shrink auto, on JPEG and PNG pages whose working scale is 1/2 or 1/4: find the letter on a proxy at half that scale first and finish there when the letter is big and bold enough (letter_side, min_stroke); else decode at the working scale as before"),
+              "opt-in (changes outputs, so models trained without it no longer rebuild identically); with shrink auto, on JPEG and PNG pages whose working scale is 1/2 or 1/4: find the letter on a proxy at half that scale first and finish there when the letter is big and bold enough (letter_side, min_stroke); else decode at the working scale as before"),
         .number("letter_side", \.letterSide, in: 1...Int(Int32.max), unit: "pixels", none: "2 × the resize target",
                 "coarse_to_fine: the letter's longer side on the proxy needed to finish there"),
         .number("min_stroke", \.minStroke, in: 0.5...64, unit: "pixels",
@@ -70,7 +70,7 @@ public struct DecodeStage: DeclaredStage, Equatable {
     /// Shorter side to keep with `shrink: auto`; nil means 16 × the pipeline's resize target.
     public var minSide: Int?
     public var shrinkOnLoad = true
-    public var coarseToFine = true
+    public var coarseToFine = false
     /// The letter's longer side on the proxy needed to finish there; nil: 2 × the resize target.
     public var letterSide: Int?
     public var minStroke: Double = 2
