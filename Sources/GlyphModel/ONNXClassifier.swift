@@ -213,12 +213,12 @@ public struct ONNXClassifier: Classifying, ActivationSource {
         return Self.softmax(logits.map { $0 / Float(temperature) })
     }
 
-    /// The prediction to record for an image's guesses: none below `minConfidence`
-    /// (`low_confidence`) or when the rejection class comes first (its label is the reason).
+    /// The prediction to record for an image's guesses: none when the rejection class comes
+    /// first, however sure (its label is the reason), or below `minConfidence` (`low_confidence`).
     public func decide(_ top: [ManifestRecord.Guess]) -> (prediction: String?, reason: String?) {
         guard let best = top.first else { return (nil, nil) }
-        if Double(best.probability) < minConfidence { return (nil, Self.lowConfidence) }
         if best.label == rejectionLabel { return (nil, best.label) }
+        if Double(best.probability) < minConfidence { return (nil, Self.lowConfidence) }
         return (best.label, nil)
     }
 

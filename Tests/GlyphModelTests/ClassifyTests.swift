@@ -159,6 +159,10 @@ final class ClassifyTests: XCTestCase {
                       records[0].jsonLine)
         XCTAssertEqual(records[1].reason, "low_confidence", "p = 0.5 < 0.80")
         XCTAssertEqual(records[2].prediction, "a")
+        let unsureReject = try calibrated.classify([TestImages.block(width: 28, height: 28, rect: PixelRect(x: 5, y: 2, width: 20, height: 6))])[0]
+        XCTAssertEqual(unsureReject.first?.label, "not_a_letter")
+        XCTAssertLessThan(unsureReject.first?.probability ?? 1, 0.8)
+        XCTAssertEqual(calibrated.decide(unsureReject).reason, "not_a_letter", "an unsure rejection is still a rejection")
 
         metadata[ONNXClassifier.MetadataKey.threshold] = "0"
         let eager = try ONNXClassifier(model: halvesModel(inputShape: [-1, 1, 28, 28], metadata: metadata),
