@@ -16,6 +16,9 @@ public struct ONNXClassifier: Classifying, ActivationSource {
     private let applySoftmax: Bool
     /// The calibration temperature the logits are divided by (`glyphprep.temperature`, else 1).
     public let temperature: Double
+    /// Subtracted from the rejection class's logit before the temperature (`glyphprep.rejection_bias`, else 0).
+    public let rejectionBias: Double
+    private let rejectionIndex: Int?
     /// Below this top probability the prediction is withheld (`low_confidence`); 0 never withholds.
     public let minConfidence: Double
     /// The class that means "none of the others" (`glyphprep.rejection`, e.g. `not_a_digit`).
@@ -31,6 +34,8 @@ public struct ONNXClassifier: Classifying, ActivationSource {
         public static let threshold = "glyphprep.threshold"
         /// The label of the rejection class, e.g. `not_a_digit`.
         public static let rejection = "glyphprep.rejection"
+        /// A shift of the rejection class's prior fit by the same cross-validation: its logit minus this.
+        public static let rejectionBias = "glyphprep.rejection_bias"
     }
 
     /// The manifest's `reason` when the top probability is under the threshold.
@@ -66,12 +71,14 @@ public struct ONNXClassifier: Classifying, ActivationSource {
         let calibration = try Self.calibration(model.metadata, labels: labels)
         temperature = calibration.temperature
         rejectionLabel = calibration.rejection
+        rejectionBias = calibration.rejectionBias
+        if let rejection = calibration.rejection { rejectionIndex = labels.firstIndex(of: rejection) } else { rejectionIndex = nil }
         minConfidence = options.minConfidence ?? calibration.threshold ?? 0
     }
 
-    /// The temperature, threshold and rejection label a model's metadata records.
+    /// The temperature, threshold, rejection label and bias a model's metadata records.
     static func calibration(_ metadata: [String: String], labels: [String])
-        throws(ClassifierError) -> (temperature: Double, threshold: Double?, rejection: String?) {
+        throws(ClassifierError) -> (temperature: Double, threshold: Double?, rejection: String?, rejectionBias: Double) {
         var temperature = 1.0
         if let text = metadata[MetadataKey.temperature] {
             guard let value = Double(text), value.isFinite, value > 0 else {
@@ -90,7 +97,14 @@ public struct ONNXClassifier: Classifying, ActivationSource {
         if let rejection, !labels.contains(rejection) {
             throw ClassifierError("the model's rejection class '\(rejection)' is not among its labels")
         }
-        return (temperature, threshold, rejection)
+        var bias = 0.0
+        if let text = metadata[MetadataKey.rejectionBias] {
+            guard let value = Double(text), value.isFinite, rejection != nil else {
+                throw ClassifierError("the model's \(MetadataKey.rejectionBias) '\(text)' is not a number or it has no rejection class")
+            }
+            bias = value
+        }
+        return (temperature, threshold, rejection, bias)
     }
 
     /// Loads `options.model`: a path (relative paths are tried against `baseDirectory`, then the
@@ -206,10 +220,12 @@ public struct ONNXClassifier: Classifying, ActivationSource {
         }
     }
 
-    /// A row of the model's outputs as probabilities at the calibration temperature.
+    /// A row of the model's outputs as probabilities at the calibration temperature (the
+    /// rejection class's logit first lowered by its bias).
     func calibrated(_ row: [Float]) -> [Float] {
-        if temperature == 1 { return applySoftmax ? Self.softmax(row) : row }
-        let logits = applySoftmax ? row : row.map { Foundation.log(max($0, 1e-30)) }
+        if temperature == 1 && rejectionBias == 0 { return applySoftmax ? Self.softmax(row) : row }
+        var logits = applySoftmax ? row : row.map { Foundation.log(max($0, 1e-30)) }
+        if let rejectionIndex, rejectionBias != 0 { logits[rejectionIndex] -= Float(rejectionBias) }
         return Self.softmax(logits.map { $0 / Float(temperature) })
     }
 

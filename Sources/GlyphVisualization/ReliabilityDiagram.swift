@@ -63,10 +63,10 @@ public struct ReliabilityDiagram: Sendable {
 }
 
 extension ReliabilityDiagram {
-    /// The diagram of cross-validation folds' held-out scans at `temperature` (the one the
-    /// calibration report fits, stored in the model).
-    public init(folds: [FoldResult], temperature: Double) {
-        let scored = folds.flatMap(\.scored)
+    /// The diagram of cross-validation folds' held-out scans at `temperature` and the rejection
+    /// class's bias (the ones the calibration report fits, stored in the model).
+    public init(folds: [FoldResult], temperature: Double, rejectionBias: Double = 0, rejection: Int? = nil) {
+        let scored = Calibration.shifted(folds.flatMap(\.scored), rejection: rejection, bias: rejectionBias)
         let decided = Calibration.decisions(scored, temperature: temperature)
         let confidences = decided.map(\.confidence), correct = zip(decided, scored).map { $0.predicted == $1.truth }
         let ece = Calibration.expectedCalibrationError(confidences: confidences, correct: correct, bins: 10)

@@ -174,6 +174,26 @@ final class ClassifyTests: XCTestCase {
         XCTAssertEqual(eager.decide(guesses[1]).reason, "not_a_letter")
     }
 
+    /// A stored rejection bias lowers the rejection class's logit before the temperature: an
+    /// even 0.5 / 0.5 becomes 1 / (1 + e^-1) = 0.731 for "a"; a bias without a rejection class,
+    /// or one that is not a number, is refused.
+    func testRejectionBiasShiftsTheRejectionClass() throws {
+        var metadata = [ONNXClassifier.MetadataKey.labels: "a,not_a_letter", ONNXClassifier.MetadataKey.rejection: "not_a_letter",
+                        ONNXClassifier.MetadataKey.rejectionBias: "1.00"]
+        let biased = try ONNXClassifier(model: halvesModel(inputShape: [-1, 1, 28, 28], metadata: metadata),
+                                        options: ClassifyOptions(model: "unused"))
+        XCTAssertEqual(biased.rejectionBias, 1)
+        let top = try biased.classify([TestImages.block(width: 28, height: 28, rect: PixelRect(x: 4, y: 2, width: 20, height: 6))])[0]
+        XCTAssertEqual(top.first?.label, "a")
+        XCTAssertEqual(Double(top.first?.probability ?? 0), 1 / (1 + exp(-1.0)), accuracy: 1e-5)
+        metadata[ONNXClassifier.MetadataKey.rejectionBias] = "lots"
+        XCTAssertThrowsError(try ONNXClassifier(model: halvesModel(inputShape: [-1, 1, 28, 28], metadata: metadata),
+                                                options: ClassifyOptions(model: "unused")))
+        XCTAssertThrowsError(try ONNXClassifier(model: halvesModel(inputShape: [-1, 1, 28, 28], metadata: [
+            ONNXClassifier.MetadataKey.labels: "left,right", ONNXClassifier.MetadataKey.rejectionBias: "1"]),
+                                                options: ClassifyOptions(model: "unused")), "no rejection class to shift")
+    }
+
     func testClassifyMustBeLast() {
         let yaml = "version: 1\nstages:\n  - decode\n  - grayscale\n  - classify: {model: m.onnx}\n  - pad\n"
         XCTAssertThrowsError(try PipelineConfiguration.parse(yaml: yaml)) { error in

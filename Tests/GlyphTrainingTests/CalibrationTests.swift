@@ -41,6 +41,31 @@ final class CalibrationTests: XCTestCase {
         XCTAssertEqual(Calibration.expectedCalibrationError(confidences: [0.9, 0.9], correct: [true, false]), 0.4, accuracy: 1e-9)
     }
 
+    /// The rejection class (2) steals 20 of 100 scans by 1.1 in the logits; 50 negatives are
+    /// rejected by 5 and 10 more only by 1.5. The fit lowers the class by the smallest bias that
+    /// gives those scans back (1.25) and no more, since 1.5 would answer the 10 close negatives
+    /// (17 % > 5 %); with a limit of 0 the bias stays 0.
+    func testRejectionBiasGivesStolenScansBackWithinTheNegativesLimit() {
+        let scans = (0..<80).map { _ in Calibration.Scored(logits: [4, 0, 0], truth: 0) }
+            + (0..<20).map { _ in Calibration.Scored(logits: [1, 0, 2.1], truth: 0) }
+        let rejects = (0..<50).map { _ in Calibration.Scored(logits: [0, 0, 5], truth: 2) }
+            + (0..<10).map { _ in Calibration.Scored(logits: [0, 0, 1.5], truth: 2) }
+        XCTAssertEqual(Calibration.accuracy(scans), 0.8, accuracy: 1e-9)
+        let fit = CalibrationFit(scans: scans, rejects: rejects, rejection: 2, target: 0.99, maxRejectsAnswered: 0.05)
+        XCTAssertEqual(fit.rejectionBias, 1.25)
+        XCTAssertEqual(fit.accuracy, 1, accuracy: 1e-9)
+        XCTAssertEqual(fit.rejectsAnswered ?? 1, 0, accuracy: 1e-9)
+        XCTAssertEqual(Calibration.shifted(scans, rejection: 2, bias: 1.25)[99].logits[2], 0.85, accuracy: 1e-6)
+        let tooFar = CalibrationFit(bias: 1.5, scans: scans, rejects: rejects, rejection: 2, target: 0.99)
+        XCTAssertEqual(tooFar.rejectsAnswered ?? 0, 10.0 / 60, accuracy: 1e-9)
+        let strict = CalibrationFit(scans: scans + (0..<20).map { _ in Calibration.Scored(logits: [1, 0, 3], truth: 0) },
+                                    rejects: rejects, rejection: 2, target: 0.99, maxRejectsAnswered: 0)
+        XCTAssertEqual(strict.rejectionBias, 0)
+        let none = CalibrationFit(scans: scans, rejects: rejects, rejection: nil, target: 0.99, maxRejectsAnswered: 0.05)
+        XCTAssertEqual(none.rejectionBias, 0, "no rejection class, no bias")
+        XCTAssertEqual(none.temperature, Calibration.fitTemperature(scans + rejects), accuracy: 1e-12)
+    }
+
     func testDigitClasses() {
         let digits = TrainingClasses.digits
         XCTAssertEqual(digits.labels, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "not_a_digit"])

@@ -194,11 +194,15 @@ final class LetterTrainingPlanTests: XCTestCase {
         let trained = try Data(contentsOf: URL(fileURLWithPath: path("l.onnx")))
         plan.temperature = 1.2345
         plan.threshold = 0.71
+        plan.rejectionBias = 1.5
         plan.output = path("l2.onnx")
         _ = try plan.run { _ in }
         let direct = try Data(contentsOf: URL(fileURLWithPath: path("l2.onnx")))
         XCTAssertNotEqual(trained, direct)
-        XCTAssertEqual(try LetterTrainingPlan.recalibrated(trained, temperature: 1.2345, threshold: 0.71), direct)
+        XCTAssertEqual(try ONNXModel(serializedData: direct).metadata[ONNXClassifier.MetadataKey.rejectionBias], "1.50")
+        XCTAssertEqual(try LetterTrainingPlan.recalibrated(trained, temperature: 1.2345, threshold: 0.71, rejectionBias: 1.5), direct)
+        XCTAssertNotEqual(try LetterTrainingPlan.recalibrated(trained, temperature: 1.2345, threshold: 0.71), direct)
+        plan.rejectionBias = nil
 
         plan.crossValidation = true
         let folds = LogLines()
@@ -207,6 +211,7 @@ final class LetterTrainingPlanTests: XCTestCase {
         XCTAssertEqual(outcome.folds.map(\.scored.count), [4, 4])
         XCTAssertEqual(outcome.folds.map { $0.rejectsScored.map(\.truth) }, [[26, 26, 26, 26], [26, 26, 26, 26]])
         XCTAssertTrue(folds.lines.contains { $0.hasPrefix("abstention threshold ") && $0.contains("≥ 97 % right") }, "\(folds.lines)")
+        XCTAssertTrue(folds.lines.contains { $0.hasPrefix("each fold calibrated on the other folds: scans right ") }, "\(folds.lines)")
     }
 
     func testPlanRefusesAnUnknownHoldoutAndAnUnreadablePipeline() throws {

@@ -18,6 +18,23 @@ public enum Calibration {
         }
     }
 
+    /// `scored` with `bias` subtracted from the rejection class's logit: a shift of that class's
+    /// prior, so it wins less often (bias > 0) without retraining. Unchanged without a rejection class.
+    public static func shifted(_ scored: [Scored], rejection: Int?, bias: Double) -> [Scored] {
+        guard let rejection, bias != 0 else { return scored }
+        return scored.map { item in
+            var item = item
+            if item.logits.indices.contains(rejection) { item.logits[rejection] -= Float(bias) }
+            return item
+        }
+    }
+
+    /// Share of `scored` whose top class is the true one (0 without data).
+    public static func accuracy(_ scored: [Scored]) -> Double {
+        guard !scored.isEmpty else { return 0 }
+        return Double(scored.filter { argmax($0.logits) == $0.truth }.count) / Double(scored.count)
+    }
+
     /// softmax(logits / temperature).
     public static func probabilities(_ logits: [Float], temperature: Double) -> [Float] {
         ONNXClassifier.softmax(logits.map { $0 / Float(temperature) })

@@ -4,7 +4,9 @@ import Foundation
 public struct CalibrationSummary: Sendable, Equatable {
     /// Temperature fit on every fold's held-out predictions (scans and negative examples).
     public var temperature: Double
-    /// ECE of the held-out scans at T = 1 and with each fold's temperature fit on the other folds.
+    /// The rejection class's bias fit with it (0 without a rejection class).
+    public var rejectionBias: Double
+    /// ECE of the held-out scans at T = 1 and with each fold's calibration fit on the other folds.
     public var eceBefore: Double
     public var eceAfter: Double
     /// The same over scans and negative examples together.
@@ -19,9 +21,21 @@ public struct CalibrationSummary: Sendable, Equatable {
     /// and with the threshold.
     public var rejectsAnswered: Double?
     public var rejectsAnsweredWithThreshold: Double?
+    /// With each fold's calibration fit on the other folds (the honest estimate of the fit):
+    /// top-class accuracy of the scored scans with and without the bias, coverage and accuracy
+    /// of the answered ones, and negative examples answered.
+    public var heldOut: HeldOut
+
+    /// What each fold's calibration, fit on the other folds, does to that fold.
+    public struct HeldOut: Sendable, Equatable {
+        public var accuracy = 0.0, unbiasedAccuracy = 0.0, coverage = 0.0, answeredAccuracy = 0.0
+        public var rejectsAnswered: Double?
+    }
 
     /// Accuracy the answered predictions of unseen writers should reach.
     public static let defaultTarget = 0.99
+    /// The most negative examples the rejection bias may let through (at the threshold).
+    public static let defaultMaxRejectsAnswered = 0.05
 
     /// The target of a class set: 99 % for digits (issue 19), 97 % for letters (issue 18).
     public static func defaultTarget(for classes: TrainingClasses) -> Double {
@@ -29,45 +43,71 @@ public struct CalibrationSummary: Sendable, Equatable {
     }
 
     /// nil without held-out predictions.
-    public init?(_ results: [FoldResult], rejection: Int?, target: Double = defaultTarget) {
+    public init?(_ results: [FoldResult], rejection: Int?, target: Double = defaultTarget,
+                 maxRejectsAnswered: Double = defaultMaxRejectsAnswered) {
         let scans = results.flatMap(\.scored), rejects = results.flatMap(\.rejectsScored)
         guard !scans.isEmpty else { return nil }
-        temperature = Calibration.fitTemperature(scans + rejects)
-        self.target = target
+        let fit = CalibrationFit(scans: scans, rejects: rejects, rejection: rejection, target: target,
+                                 maxRejectsAnswered: maxRejectsAnswered)
+        (temperature, rejectionBias, threshold, self.target) = (fit.temperature, fit.rejectionBias, fit.threshold, target)
         eceBefore = Calibration.expectedCalibrationError(scans, temperature: 1)
         eceAllBefore = Calibration.expectedCalibrationError(scans + rejects, temperature: 1)
+        let shiftedScans = fit.shifted(scans, rejection: rejection), shiftedRejects = fit.shifted(rejects, rejection: rejection)
+        (coverage, answeredAccuracy) = Calibration.coverage(shiftedScans, temperature: temperature, threshold: threshold,
+                                                            rejection: rejection)
+        if !rejects.isEmpty {
+            rejectsAnswered = Calibration.coverage(shiftedRejects, temperature: temperature, threshold: 0, rejection: rejection).coverage
+            rejectsAnsweredWithThreshold = fit.rejectsAnswered
+        }
+        (eceAfter, eceAllAfter, heldOut) = Self.heldOut(results, rejection: rejection, target: target,
+                                                        maxRejectsAnswered: maxRejectsAnswered)
+    }
+
+    /// Each fold scored with the calibration fit on the other folds: ECE of its scans, of its
+    /// scans and negative examples, and the rest of `HeldOut`.
+    static func heldOut(_ results: [FoldResult], rejection: Int?, target: Double, maxRejectsAnswered: Double)
+        -> (ece: Double, eceAll: Double, HeldOut) {
         var confidences: [Double] = [], right: [Bool] = [], allConfidences: [Double] = [], allRight: [Bool] = []
+        var scansRight = 0, unbiasedRight = 0, answered = 0, answeredRight = 0, rejectsAnswered = 0, rejectCount = 0
         for (index, fold) in results.enumerated() {
             let others = results.indices.filter { $0 != index }
-            let own = Calibration.fitTemperature(others.flatMap { results[$0].scored + results[$0].rejectsScored })
-            for (items, isScan) in [(fold.scored, true), (fold.rejectsScored, false)] {
-                for (decision, item) in zip(Calibration.decisions(items, temperature: own), items) {
+            let own = CalibrationFit(scans: others.flatMap { results[$0].scored }, rejects: others.flatMap { results[$0].rejectsScored },
+                                     rejection: rejection, target: target, maxRejectsAnswered: maxRejectsAnswered)
+            unbiasedRight += fold.scored.filter { argmax($0.logits) == $0.truth }.count
+            for (items, isScan) in [(own.shifted(fold.scored, rejection: rejection), true),
+                                    (own.shifted(fold.rejectsScored, rejection: rejection), false)] {
+                for (decision, item) in zip(Calibration.decisions(items, temperature: own.temperature), items) {
+                    let isRight = decision.predicted == item.truth
+                    let isAnswer = decision.confidence >= own.threshold && decision.predicted != rejection
                     if isScan {
                         confidences.append(decision.confidence)
-                        right.append(decision.predicted == item.truth)
+                        right.append(isRight)
+                        scansRight += isRight ? 1 : 0
+                        answered += isAnswer ? 1 : 0
+                        answeredRight += isAnswer && isRight ? 1 : 0
+                    } else {
+                        rejectCount += 1
+                        rejectsAnswered += isAnswer ? 1 : 0
                     }
                     allConfidences.append(decision.confidence)
-                    allRight.append(decision.predicted == item.truth)
+                    allRight.append(isRight)
                 }
             }
         }
-        eceAfter = Calibration.expectedCalibrationError(confidences: confidences, correct: right)
-        eceAllAfter = Calibration.expectedCalibrationError(confidences: allConfidences, correct: allRight)
-        threshold = Calibration.threshold(scans, temperature: temperature, target: target, rejection: rejection)
-        (coverage, answeredAccuracy) = Calibration.coverage(scans, temperature: temperature, threshold: threshold,
-                                                            rejection: rejection)
-        if !rejects.isEmpty {
-            let top = Calibration.coverage(rejects, temperature: temperature, threshold: 0, rejection: rejection)
-            let kept = Calibration.coverage(rejects, temperature: temperature, threshold: threshold, rejection: rejection)
-            rejectsAnswered = top.coverage
-            rejectsAnsweredWithThreshold = kept.coverage
-        }
+        let count = Double(max(1, confidences.count))
+        let heldOut = HeldOut(accuracy: Double(scansRight) / count, unbiasedAccuracy: Double(unbiasedRight) / count,
+                              coverage: Double(answered) / count,
+                              answeredAccuracy: answered > 0 ? Double(answeredRight) / Double(answered) : 1,
+                              rejectsAnswered: rejectCount > 0 ? Double(rejectsAnswered) / Double(rejectCount) : nil)
+        return (Calibration.expectedCalibrationError(confidences: confidences, correct: right),
+                Calibration.expectedCalibrationError(confidences: allConfidences, correct: allRight), heldOut)
     }
 
     /// The report's lines.
     public var lines: [String] {
         var lines = [
-            String(format: "calibration: temperature %.4f (fit on all held-out predictions)", temperature),
+            String(format: "calibration: temperature %.4f (fit on all held-out predictions)", temperature)
+                + (rejectionBias > 0 ? String(format: ", rejection bias %.2f (its logit minus this)", rejectionBias) : ""),
             String(format: "ECE (15 bins) of held-out scans: %.4f at T = 1, %.4f calibrated (each fold's T fit on the other folds)",
                    eceBefore, eceAfter),
             String(format: "ECE with the negative examples: %.4f at T = 1, %.4f calibrated", eceAllBefore, eceAllAfter),
@@ -78,7 +118,13 @@ public struct CalibrationSummary: Sendable, Equatable {
             lines.append(String(format: "negative examples answered with a class: %.2f %% (top class), %.2f %% with the threshold",
                                 100 * rejectsAnswered, 100 * rejectsAnsweredWithThreshold))
         }
-        lines.append(String(format: "train with: --temperature %.4f --threshold %.2f", temperature, threshold))
+        lines.append(String(format: "each fold calibrated on the other folds: scans right %.2f %% (%.2f %% without the rejection bias), "
+                            + "coverage %.2f %% at %.2f %%", 100 * heldOut.accuracy, 100 * heldOut.unbiasedAccuracy,
+                            100 * heldOut.coverage, 100 * heldOut.answeredAccuracy)
+                     + (heldOut.rejectsAnswered.map { String(format: ", negatives answered %.2f %%", 100 * $0) } ?? "")
+                     + " (scans the pipeline read)")
+        lines.append(String(format: "train with: --temperature %.4f --threshold %.2f", temperature, threshold)
+                     + (rejectionBias > 0 ? String(format: " --rejection-bias %.2f", rejectionBias) : ""))
         return lines
     }
 
@@ -99,7 +145,8 @@ extension LetterTrainingPlan {
     public func calibrationReport(_ results: [FoldResult]) -> [String] {
         let confusions = CalibrationSummary.confusions(results, labels: classes.labels)
         let target = calibrationTarget ?? CalibrationSummary.defaultTarget(for: classes)
-        return (CalibrationSummary(results, rejection: classes.rejectionIndex, target: target)?.lines ?? [])
+        return (CalibrationSummary(results, rejection: classes.rejectionIndex, target: target,
+                                   maxRejectsAnswered: maxRejectsAnswered)?.lines ?? [])
             + (confusions.isEmpty ? [] : ["most frequent confusions of held-out scans: " + confusions.joined(separator: ", ")])
     }
 }

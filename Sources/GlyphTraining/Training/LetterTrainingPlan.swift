@@ -29,6 +29,11 @@ public struct LetterTrainingPlan: Sendable {
     /// probability below which classify abstains (from a cross-validation run's report).
     public var temperature: Double?
     public var threshold: Double?
+    /// Subtracted from the rejection class's logit before the temperature (from the same report).
+    public var rejectionBias: Double?
+    /// With a rejection class: the most negative examples the fitted rejection bias may let
+    /// through at the threshold (cross-validation report).
+    public var maxRejectsAnswered = CalibrationSummary.defaultMaxRejectsAnswered
     /// Directory of UNIPEN stroke files named …-wNN; nil trains on the extra data alone.
     public var strokes: String?
     /// Writers of `strokes` to use (nil: all).
@@ -131,7 +136,8 @@ public struct LetterTrainingPlan: Sendable {
                 sources: extra.sources, trainWriters: trainWriters, pipelineName: training.pipeline.name),
         ]
         metadata[ONNXClassifier.MetadataKey.rejection] = classes.rejectionLabel
-        for (key, value) in Self.calibrationMetadata(temperature: temperature, threshold: threshold) { metadata[key] = value }
+        for (key, value) in Self.calibrationMetadata(temperature: temperature, threshold: threshold,
+                                                                 rejectionBias: rejectionBias) { metadata[key] = value }
         try TrainedModel.writeEnsembleONNX(models, to: output, metadata: metadata)
         log(String(format: "wrote %@ (%d parameters) in %.0f s total", output,
                    models.map(\.parameterCount).reduce(0, +), Date().timeIntervalSince(started)))
@@ -178,15 +184,19 @@ public struct LetterTrainingPlan: Sendable {
     }
 
     /// The metadata entries a model's calibration is stored in (nil values: none).
-    public static func calibrationMetadata(temperature: Double?, threshold: Double?) -> [String: String?] {
+    public static func calibrationMetadata(temperature: Double?, threshold: Double?,
+                                           rejectionBias: Double? = nil) -> [String: String?] {
         [ONNXClassifier.MetadataKey.temperature: temperature.map { String(format: "%.4f", $0) },
-         ONNXClassifier.MetadataKey.threshold: threshold.map { String(format: "%.2f", $0) }]
+         ONNXClassifier.MetadataKey.threshold: threshold.map { String(format: "%.2f", $0) },
+         ONNXClassifier.MetadataKey.rejectionBias: rejectionBias.flatMap { $0 == 0 ? nil : String(format: "%.2f", $0) }]
     }
 
     /// The bytes of a trained `.onnx` file with its calibration replaced: the same bytes as
     /// training it with `temperature` and `threshold` (e.g. from a later cross-validation).
-    public static func recalibrated(_ model: Data, temperature: Double?, threshold: Double?) throws -> Data {
-        try ONNXModel.replacingMetadata(in: model, with: calibrationMetadata(temperature: temperature, threshold: threshold))
+    public static func recalibrated(_ model: Data, temperature: Double?, threshold: Double?,
+                                    rejectionBias: Double? = nil) throws -> Data {
+        try ONNXModel.replacingMetadata(in: model, with: calibrationMetadata(temperature: temperature, threshold: threshold,
+                                                                            rejectionBias: rejectionBias))
     }
 
     /// A pipeline for training (its classify stage removed).

@@ -68,12 +68,15 @@ extension LetterTrainingPlan {
             + results.map(LetterModelTraining.describe) + LetterModelTraining.summarize(results) + photoReport(results)
     }
 
-    /// The second renderer's photos: their calibration at T = 1 and at the temperature the scans
+    /// The second renderer's photos: their calibration at T = 1 and at the calibration the scans
     /// give, and their commonest confusions (nothing without photos).
     func photoReport(_ results: [FoldResult]) -> [String] {
-        let photos = results.flatMap(\.photoScored)
-        guard !photos.isEmpty else { return [] }
-        let temperature = Calibration.fitTemperature(results.flatMap { $0.scored + $0.rejectsScored })
+        let rejection = classes.rejectionIndex, raw = results.flatMap(\.photoScored)
+        guard !raw.isEmpty else { return [] }
+        let fit = CalibrationFit(scans: results.flatMap(\.scored), rejects: results.flatMap(\.rejectsScored), rejection: rejection,
+                                 target: calibrationTarget ?? CalibrationSummary.defaultTarget(for: classes),
+                                 maxRejectsAnswered: maxRejectsAnswered)
+        let temperature = fit.temperature, photos = fit.shifted(raw, rejection: rejection)
         let asScans = results.map { result in
             var copy = result
             copy.scored = result.photoScored
@@ -81,8 +84,10 @@ extension LetterTrainingPlan {
         }
         let confusions = CalibrationSummary.confusions(asScans, labels: classes.labels)
         return [String(format: "ECE (15 bins) of held-out photos: %.4f at T = 1, %.4f at the scans' T = %.4f",
-                       Calibration.expectedCalibrationError(photos, temperature: 1),
-                       Calibration.expectedCalibrationError(photos, temperature: temperature), temperature)]
+                       Calibration.expectedCalibrationError(raw, temperature: 1),
+                       Calibration.expectedCalibrationError(photos, temperature: temperature), temperature)
+                + (fit.rejectionBias > 0 ? String(format: " and rejection bias %.2f (photos right %.2f %%, %.2f %% without it)",
+                                                  fit.rejectionBias, 100 * Calibration.accuracy(photos), 100 * Calibration.accuracy(raw)) : "")]
             + (confusions.isEmpty ? [] : ["most frequent confusions of held-out photos: " + confusions.joined(separator: ", ")])
     }
 

@@ -52,6 +52,12 @@ extension GlyphPrepCommand {
         @Option(help: "Abstention threshold stored in the model (from the --folds report): classify's default min_confidence.")
         var threshold: Double?
 
+        @Option(help: "Rejection bias stored in the model (from the --folds report): subtracted from the rejection class's logit.")
+        var rejectionBias: Double?
+
+        @Option(help: "With --folds and a rejection class: the most negative examples the fitted rejection bias may let through at the threshold.")
+        var maxNegativesAnswered = CalibrationSummary.defaultMaxRejectsAnswered
+
         @Option(help: "Directory of UNIPEN stroke files …-wNN (e.g. the UJI Pen Characters).")
         var strokes: String?
 
@@ -167,6 +173,11 @@ extension GlyphPrepCommand {
             if let targetAccuracy, !(targetAccuracy > 0 && targetAccuracy <= 1) { throw ValidationError("--target-accuracy must be in (0, 1]") }
             if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive") }
             if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be in 0…1") }
+            if let rejectionBias {
+                guard rejectionBias.isFinite, rejectionBias >= 0 else { throw ValidationError("--rejection-bias must not be negative") }
+                guard trainingClasses.rejectionIndex != nil else { throw ValidationError("--rejection-bias needs a rejection class") }
+            }
+            guard (0...1).contains(maxNegativesAnswered) else { throw ValidationError("--max-negatives-answered must be in 0…1") }
             if let ablate {
                 guard holdout != nil, !folds else { throw ValidationError("--ablate needs --holdout (and no --folds)") }
                 for name in ablate.split(separator: ",") where ScanAblation(rawValue: String(name)) == nil {
@@ -216,6 +227,8 @@ extension GlyphPrepCommand {
             plan.calibrationTarget = targetAccuracy
             plan.temperature = temperature
             plan.threshold = threshold
+            plan.rejectionBias = rejectionBias
+            plan.maxRejectsAnswered = maxNegativesAnswered
             plan.strokes = strokes
             plan.writers = list(writers)
             plan.holdout = list(holdout) ?? []
@@ -248,8 +261,11 @@ extension GlyphPrepCommand {
                 let plan = plan()
                 let outcome = try plan.run { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
                 if let reliability, !outcome.folds.isEmpty {
-                    let temperature = CalibrationSummary(outcome.folds, rejection: plan.classes.rejectionIndex)?.temperature ?? 1
-                    try ReliabilityDiagram(folds: outcome.folds, temperature: temperature).canvas().writePNG(to: reliability)
+                    let rejection = plan.classes.rejectionIndex
+                    let summary = CalibrationSummary(outcome.folds, rejection: rejection, maxRejectsAnswered: maxNegativesAnswered)
+                    try ReliabilityDiagram(folds: outcome.folds, temperature: summary?.temperature ?? 1,
+                                           rejectionBias: summary?.rejectionBias ?? 0, rejection: rejection)
+                        .canvas().writePNG(to: reliability)
                     print("wrote \(reliability)")
                 }
             } catch LetterTrainingPlanError.unreadablePipeline(let reason) {
